@@ -1,0 +1,55 @@
+//! The ESB envelope `{result, code, message, permission, request_id, data}`, always HTTP 200 for
+//! handled outcomes.
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cmdb_model::{Error, Lang};
+use serde_json::{json, Value};
+
+/// The caller's `X-Request-Id` / `X-Bkapi-Request-Id`, else a fresh 32-hex id.
+pub fn request_id(headers: &HeaderMap) -> String {
+    for h in ["x-request-id", "x-bkapi-request-id"] {
+        if let Some(v) = headers
+            .get(h)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            return v.chars().take(128).collect();
+        }
+    }
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+fn respond(body: Value) -> Response {
+    let mut r = (StatusCode::OK, body.to_string()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    r
+}
+
+pub fn success(data: Value, rid: &str) -> Response {
+    respond(json!({
+        "result": true, "code": 0, "message": "success", "permission": null, "request_id": rid, "data": data,
+    }))
+}
+
+pub fn error(e: &Error, lang: Lang, rid: &str) -> Response {
+    respond(json!({
+        "result": false, "code": e.code, "message": e.message(lang), "permission": null, "request_id": rid, "data": null,
+    }))
+}
+
+/// A handler that panicked still answers with the envelope (and the panic is logged).
+pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "panic".into());
+    tracing::error!(%detail, "handler panicked");
+    let rid = uuid::Uuid::new_v4().simple().to_string();
+    error(&Error::internal("unexpected failure"), Lang::En, &rid)
+}

@@ -1,0 +1,74 @@
+//! The routing table: one line per endpoint name, as in shared/spec/endpoints.tsv.
+
+use crate::handlers::model;
+use cmdb_core::Core;
+use cmdb_model::{Caller, Result};
+use serde_json::{Map, Value};
+use std::future::Future;
+use std::pin::Pin;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What a handler gets: the core, the caller and the body (auth fields already removed).
+#[derive(Clone, Copy)]
+pub struct Call<'a> {
+    pub core: &'a Core,
+    pub caller: &'a Caller,
+    pub body: &'a Map<String, Value>,
+    /// The caller named a supplier account (body or header) rather than getting the default.
+    pub explicit_supplier: bool,
+}
+
+pub type Handler = for<'a> fn(Call<'a>) -> BoxFuture<'a, Result<Value>>;
+
+#[derive(Clone, Copy)]
+pub struct Route {
+    pub name: &'static str,
+    pub method: &'static str,
+    pub handler: Handler,
+    /// `bk_supplier_account` stays in the body (the gateway adds it back for these endpoints).
+    pub keeps_supplier: bool,
+}
+
+const fn post(name: &'static str, handler: Handler) -> Route {
+    Route {
+        name,
+        method: "POST",
+        handler,
+        keeps_supplier: false,
+    }
+}
+
+const fn post_keep_supplier(name: &'static str, handler: Handler) -> Route {
+    Route {
+        name,
+        method: "POST",
+        handler,
+        keeps_supplier: true,
+    }
+}
+
+pub static ROUTES: &[Route] = &[
+    // model
+    post("bind_role_privilege", model::bind_role_privilege),
+    post_keep_supplier("create_biz_custom_field", model::create_biz_custom_field),
+    post("create_classification", model::create_classification),
+    post_keep_supplier("create_object", model::create_object),
+    post_keep_supplier("create_object_attribute", model::create_object_attribute),
+    post("delete_classification", model::delete_classification),
+    post("delete_object", model::delete_object),
+    post("delete_object_attribute", model::delete_object_attribute),
+    post("find_object_association", model::find_object_association),
+    post("search_classifications", model::search_classifications),
+    post_keep_supplier("search_object_attribute", model::search_object_attribute),
+    post("search_object_topo", model::search_object_topo),
+    post_keep_supplier("search_objects", model::search_objects),
+    post("update_biz_custom_field", model::update_biz_custom_field),
+    post("update_classification", model::update_classification),
+    post_keep_supplier("update_object", model::update_object),
+    post("update_object_attribute", model::update_object_attribute),
+    post(
+        "update_object_topo_graphics",
+        model::update_object_topo_graphics,
+    ),
+];

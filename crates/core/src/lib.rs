@@ -1,0 +1,27 @@
+//! Domain operations of cmdb. Each write operation runs in one store transaction that validates,
+//! writes, appends its audit record(s) and change event(s), and commits — or changes nothing.
+//! Nothing here knows about HTTP.
+
+pub mod audit;
+pub mod model;
+pub mod page;
+pub mod req;
+mod seed;
+pub mod tenant;
+
+pub use cmdb_model::{code, Caller, Error, Lang, Result};
+use cmdb_store::Store;
+
+/// The domain service: every area's operations hang off it.
+#[derive(Clone)]
+pub struct Core {
+    pub store: Store,
+}
+
+impl Core {
+    /// Migrates the store (creating the built-in data once) and returns the service.
+    pub async fn open(store: Store) -> Result<Core> {
+        store.migrate(|tx| Box::pin(seed::write(tx))).await?;
+        Ok(Core { store })
+    }
+}

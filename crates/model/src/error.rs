@@ -1,0 +1,264 @@
+//! The one error type of cmdb: a bk-cmdb error code plus the arguments of its message.
+//! Messages are rendered in the request language only at the edge (`Error::message`).
+
+use crate::Lang;
+use std::fmt;
+
+/// bk-cmdb / ESB error codes used by this server (conventions.md §3).
+pub mod code {
+    pub const SUCCESS: i64 = 0;
+    pub const ESB_SYSTEM: i64 = 1306000;
+    pub const ESB_NO_USER: i64 = 1306401;
+    pub const ESB_APP_AUTH: i64 = 1306403;
+    pub const ESB_NOT_FOUND: i64 = 1306404;
+    pub const ESB_PARAM: i64 = 1306406;
+    pub const ESB_BODY_TOO_LARGE: i64 = 1306413;
+    pub const JSON_UNMARSHAL: i64 = 1199000;
+    pub const HTTP_INPUT_INVALID: i64 = 1199003;
+    pub const BODY_EMPTY: i64 = 1199005;
+    pub const PARAMS_INVALID: i64 = 1199006;
+    pub const NEED_STRING: i64 = 1199007;
+    pub const LOST_FIELD: i64 = 1199008;
+    pub const NEED_INT: i64 = 1199009;
+    pub const NEED_SET: i64 = 1199010;
+    pub const IS_INVALID: i64 = 1199011;
+    pub const NOT_SUPPORT_MULTIPLE: i64 = 1199012;
+    pub const DUPLICATE_ITEM: i64 = 1199014;
+    pub const OVER_LIMIT: i64 = 1199015;
+    pub const REGEX_FAILED: i64 = 1199016;
+    pub const DB_SELECT: i64 = 1199017;
+    pub const NOT_FOUND: i64 = 1199019;
+    pub const NEED_TIMEZONE: i64 = 1199024;
+    pub const NEED_BOOL: i64 = 1199025;
+    pub const EXCEED_LIMIT: i64 = 1199035;
+    pub const INST_DATA_NIL: i64 = 1199038;
+    pub const BUILTIN_FORBIDDEN: i64 = 1199054;
+    pub const PAGE_LIMIT_EXCEEDED: i64 = 1199059;
+    pub const VAL_EXCEED_MAX: i64 = 1199073;
+    pub const MAINLINE_WITH_COMMON_API: i64 = 1199075;
+    pub const MODIFY_FIELD_FORBIDDEN: i64 = 1199083;
+    pub const INNER_MODEL_WITH_COMMON_API: i64 = 1199084;
+    pub const UNEXPECTED_FIELD_TYPE: i64 = 1199085;
+    pub const ARRAY_LENGTH_WRONG: i64 = 1199089;
+    pub const ILLEGAL_REGEX_OPTION: i64 = 1199090;
+    pub const NEED_SINGLE_CHOICE: i64 = 1199092;
+    pub const UNKNOWN: i64 = 1199998;
+    pub const INTERNAL: i64 = 1199999;
+    pub const MODEL_SELECT_FAILED: i64 = 1101007;
+    pub const CLASSIFICATION_NOT_EXIST: i64 = 1101024;
+    pub const CLASSIFICATION_HAS_OBJECT: i64 = 1101029;
+    pub const HAS_HOST: i64 = 1101030;
+    pub const TOPO_LEVEL_OVER_LIMIT: i64 = 1101035;
+    pub const OBJECT_HAS_INSTANCES: i64 = 1101037;
+    pub const OBJECT_ASSOCIATION_NOT_EXIST: i64 = 1101046;
+    pub const OBJECT_HAS_ASSOCIATION: i64 = 1101053;
+    pub const ASST_KIND_NOT_EXIST: i64 = 1101072;
+    pub const MAINLINE_KIND_UNAVAILABLE: i64 = 1101082;
+    pub const MODEL_PAUSED: i64 = 1101084;
+    pub const MAINLINE_REQUIRED_ATTR: i64 = 1101092;
+    pub const ATTRIBUTE_ID_DUPLICATED: i64 = 1101107;
+    pub const REGEX_COMPILE_FAILED: i64 = 1101109;
+    pub const CLASSIFICATION_NOT_FOUND: i64 = 1101113;
+    pub const FIELD_TEMPLATE_ATTR: i64 = 1101122;
+    pub const DELETE_BUILTIN_MODEL: i64 = 1101135;
+    pub const ATTR_IN_UNIQUE: i64 = 1113024;
+    pub const NO_NEW_REQUIRED_FIELD: i64 = 1113026;
+    pub const NO_CHANGE_REQUIRED: i64 = 1113027;
+    pub const NO_NEW_FIELD: i64 = 1113028;
+}
+
+/// An error as bk-cmdb reports it: a code and the values that fill its message template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    pub code: i64,
+    pub args: Vec<String>,
+}
+
+impl Error {
+    pub fn new(code: i64) -> Self {
+        Error {
+            code,
+            args: Vec::new(),
+        }
+    }
+    pub fn with(code: i64, arg: impl Into<String>) -> Self {
+        Error {
+            code,
+            args: vec![arg.into()],
+        }
+    }
+    pub fn with2(code: i64, a: impl Into<String>, b: impl Into<String>) -> Self {
+        Error {
+            code,
+            args: vec![a.into(), b.into()],
+        }
+    }
+    /// `'field'` failed validation.
+    pub fn invalid(field: impl Into<String>) -> Self {
+        Error::with(code::PARAMS_INVALID, field)
+    }
+    /// `'field'` is invalid or refers to something that does not exist.
+    pub fn is_invalid(field: impl Into<String>) -> Self {
+        Error::with(code::IS_INVALID, field)
+    }
+    /// required `'field'` missing.
+    pub fn missing(field: impl Into<String>) -> Self {
+        Error::with(code::NEED_SET, field)
+    }
+    pub fn duplicate(field: impl Into<String>) -> Self {
+        Error::with(code::DUPLICATE_ITEM, field)
+    }
+    pub fn too_long(field: impl Into<String>, max: usize) -> Self {
+        Error::with2(code::VAL_EXCEED_MAX, field, max.to_string())
+    }
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Error::with(code::INTERNAL, detail)
+    }
+    pub fn db(detail: impl fmt::Display) -> Self {
+        Error::with(code::DB_SELECT, detail.to_string())
+    }
+    /// Wraps an inner validation error the way bk-cmdb's core does: outer 1199011 carrying the inner message.
+    pub fn wrap_invalid(self, lang: Lang) -> Self {
+        if self.code == code::IS_INVALID
+            || self.code == code::NEED_SET
+            || self.code == code::DUPLICATE_ITEM
+        {
+            return self;
+        }
+        Error::with(code::IS_INVALID, self.message(lang))
+    }
+
+    /// The message in the given language, the template filled with the arguments.
+    pub fn message(&self, lang: Lang) -> String {
+        let (en, zh) = template(self.code);
+        let t = match lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+        };
+        fill(t, &self.args)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for Error {}
+
+fn fill(t: &str, args: &[String]) -> String {
+    let mut out = String::with_capacity(t.len() + 16);
+    let mut rest = t;
+    let mut i = 0;
+    while let Some(pos) = rest.find("%s") {
+        out.push_str(&rest[..pos]);
+        out.push_str(args.get(i).map(String::as_str).unwrap_or(""));
+        i += 1;
+        rest = &rest[pos + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn template(c: i64) -> (&'static str, &'static str) {
+    use code::*;
+    match c {
+        SUCCESS => ("success", "success"),
+        ESB_SYSTEM => ("System error: %s", "系统错误: %s"),
+        ESB_NO_USER => (
+            "User authentication failed, please provide a valid user identity (bk_username or bk_token)",
+            "用户认证失败，请提供有效的用户身份（bk_username 或 bk_token）",
+        ),
+        ESB_APP_AUTH => ("App authentication failed: %s", "应用认证失败: %s"),
+        ESB_NOT_FOUND => ("The component [%s] does not exist", "组件 [%s] 不存在"),
+        ESB_PARAM => ("Parameters error, param %s is required", "参数错误，参数 %s 必填"),
+        ESB_BODY_TOO_LARGE => ("Request body exceeds the limit of %s bytes", "请求体超过 %s 字节的限制"),
+        JSON_UNMARSHAL => ("Unmarshal json failed: %s", "JSON 数据解析失败: %s"),
+        HTTP_INPUT_INVALID => ("The input parameter %s is invalid", "输入参数 %s 无效"),
+        BODY_EMPTY => ("The HTTP request body is empty", "HTTP 请求体为空"),
+        PARAMS_INVALID => ("'%s' validation failed", "参数 '%s' 校验失败"),
+        NEED_STRING => ("'%s' must be a string", "参数 '%s' 必须是字符串"),
+        LOST_FIELD => ("'%s' is missing", "参数 '%s' 缺失"),
+        NEED_INT => ("'%s' must be an integer", "参数 '%s' 必须是整数"),
+        NEED_SET => ("'%s' is required and must be set", "参数 '%s' 必填"),
+        IS_INVALID => ("'%s' is invalid", "参数 '%s' 无效"),
+        NOT_SUPPORT_MULTIPLE => ("this field type does not support multiple values", "该字段类型不支持多值"),
+        DUPLICATE_ITEM => ("duplicated instances exist, fields [%s] duplicated", "数据重复，字段 [%s] 重复"),
+        OVER_LIMIT => ("'%s' exceeds the maximum length", "'%s' 超过最大长度"),
+        REGEX_FAILED => ("'%s' does not match the regular expression", "'%s' 不符合正则表达式"),
+        DB_SELECT => ("storage operation failed: %s", "数据存储操作失败: %s"),
+        NOT_FOUND => ("the target '%s' was not found", "目标 '%s' 不存在"),
+        NEED_TIMEZONE => ("'%s' must be a time zone", "参数 '%s' 必须是时区"),
+        NEED_BOOL => ("'%s' must be a boolean", "参数 '%s' 必须是布尔值"),
+        EXCEED_LIMIT => ("%s exceed the limit %s", "%s 超过限制 %s"),
+        INST_DATA_NIL => ("the data list '%s' is empty", "数据列表 '%s' 为空"),
+        BUILTIN_FORBIDDEN => ("built-in item may not be changed or removed", "内置数据不允许修改或删除"),
+        PAGE_LIMIT_EXCEEDED => ("page limit exceeds the maximum", "分页大小超过最大值"),
+        VAL_EXCEED_MAX => ("'%s' exceeds the maximum %s", "'%s' 超过最大值 %s"),
+        MAINLINE_WITH_COMMON_API => (
+            "mainline instances must be operated with the dedicated topology endpoints",
+            "主线模型实例需要使用专用的拓扑接口操作",
+        ),
+        MODIFY_FIELD_FORBIDDEN => ("field '%s' may not be modified", "字段 '%s' 不允许修改"),
+        INNER_MODEL_WITH_COMMON_API => (
+            "instances of built-in models must be operated with their dedicated endpoints",
+            "内置模型实例需要使用专用接口操作",
+        ),
+        UNEXPECTED_FIELD_TYPE => ("unknown attribute type '%s'", "未知的字段类型 '%s'"),
+        ARRAY_LENGTH_WRONG => ("array '%s' must have 1 to %s elements", "数组 '%s' 的长度必须在 1 到 %s 之间"),
+        ILLEGAL_REGEX_OPTION => ("the option must be a regular expression string", "选项必须是正则表达式字符串"),
+        NEED_SINGLE_CHOICE => ("'%s' must have exactly one choice", "'%s' 必须是单选"),
+        UNKNOWN => ("unknown or unrecognized error", "未知错误"),
+        INTERNAL => ("internal server error: %s", "服务器内部错误: %s"),
+        MODEL_SELECT_FAILED => ("failed to find the model", "查询模型失败"),
+        CLASSIFICATION_NOT_EXIST => ("the classification '%s' does not exist", "模型分组 '%s' 不存在"),
+        CLASSIFICATION_HAS_OBJECT => (
+            "the classification still has models and cannot be deleted",
+            "模型分组下存在模型，不能删除",
+        ),
+        HAS_HOST => ("the target still has hosts", "目标下仍有主机"),
+        TOPO_LEVEL_OVER_LIMIT => ("the business topology has reached its maximum level", "业务拓扑层级已达上限"),
+        OBJECT_HAS_INSTANCES => ("the model '%s' has instances and cannot be deleted", "模型 '%s' 下有实例，不能删除"),
+        OBJECT_ASSOCIATION_NOT_EXIST => ("the model association does not exist", "模型关联不存在"),
+        OBJECT_HAS_ASSOCIATION => (
+            "the model still takes part in model associations",
+            "模型存在关联关系，不能删除",
+        ),
+        ASST_KIND_NOT_EXIST => ("the association kind does not exist", "关联类型不存在"),
+        MAINLINE_KIND_UNAVAILABLE => ("the bk_mainline association kind cannot be used here", "拓扑组成关联类型不可用"),
+        MODEL_PAUSED => ("the model is paused", "模型已停用"),
+        MAINLINE_REQUIRED_ATTR => (
+            "a required attribute cannot be added to a mainline model",
+            "主线模型不允许添加必填字段",
+        ),
+        ATTRIBUTE_ID_DUPLICATED => ("the attribute id '%s' already exists", "字段唯一标识 '%s' 已存在"),
+        REGEX_COMPILE_FAILED => ("the regular expression '%s' is invalid", "正则表达式 '%s' 校验失败"),
+        CLASSIFICATION_NOT_FOUND => ("the classification was not found", "模型分组不存在"),
+        FIELD_TEMPLATE_ATTR => ("the attribute comes from a field template", "字段来自字段模板，不能删除"),
+        DELETE_BUILTIN_MODEL => ("built-in models cannot be deleted", "内置模型不能删除"),
+        ATTR_IN_UNIQUE => ("the attribute is used by a unique rule", "字段被唯一校验规则使用"),
+        NO_NEW_REQUIRED_FIELD => ("the model '%s' does not accept new required fields", "模型 '%s' 不允许新增必填字段"),
+        NO_CHANGE_REQUIRED => ("the model '%s' does not allow changing isrequired", "模型 '%s' 不允许修改必填属性"),
+        NO_NEW_FIELD => ("the model '%s' does not accept new fields", "模型 '%s' 不允许新增字段"),
+        _ => ("error %s", "错误 %s"),
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_is_filled_in_both_languages() {
+        let e = Error::with(code::NEED_SET, "bk_obj_id");
+        assert_eq!(
+            e.message(Lang::En),
+            "'bk_obj_id' is required and must be set"
+        );
+        assert!(e.message(Lang::Zh).contains("bk_obj_id"));
+        assert_ne!(e.message(Lang::En), e.message(Lang::Zh));
+    }
+}

@@ -1,0 +1,395 @@
+//! Metadata records stored as JSON documents with their key fields copied into indexed columns.
+//! One generic set of operations serves every kind; the kind says its table and key columns.
+
+use crate::{bind, db_err, row_doc, Param, Result, Store, Tx};
+use cmdb_model::builtin::{id_field, name_field};
+use cmdb_model::Error;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Classification,
+    Object,
+    Attribute,
+    PropertyGroup,
+    Unique,
+    AsstKind,
+    ObjectAssociation,
+    TopoGraphics,
+    RolePrivilege,
+    ServiceCategory,
+    Instance,
+}
+
+#[derive(Clone, Copy)]
+enum Col {
+    Int(&'static str, &'static str),
+    Text(&'static str, &'static str),
+}
+
+impl Col {
+    fn name(self) -> &'static str {
+        match self {
+            Col::Int(c, _) | Col::Text(c, _) => c,
+        }
+    }
+}
+
+impl Kind {
+    pub fn table(self) -> &'static str {
+        match self {
+            Kind::Classification => "classification",
+            Kind::Object => "object",
+            Kind::Attribute => "attribute",
+            Kind::PropertyGroup => "property_group",
+            Kind::Unique => "object_unique",
+            Kind::AsstKind => "asst_kind",
+            Kind::ObjectAssociation => "object_association",
+            Kind::TopoGraphics => "topo_graphics",
+            Kind::RolePrivilege => "role_privilege",
+            Kind::ServiceCategory => "service_category",
+            Kind::Instance => "instance",
+        }
+    }
+
+    /// Name of the id sequence of this kind.
+    pub fn sequence(self) -> &'static str {
+        self.table()
+    }
+
+    fn columns(self) -> &'static [Col] {
+        use Col::*;
+        const SUP: Col = Text("supplier", "bk_supplier_account");
+        match self {
+            Kind::Classification => &[
+                Int("id", "id"),
+                SUP,
+                Text("cls_id", "bk_classification_id"),
+                Text("name", "bk_classification_name"),
+            ],
+            Kind::Object => &[
+                Int("id", "id"),
+                SUP,
+                Text("obj_id", "bk_obj_id"),
+                Text("name", "bk_obj_name"),
+                Text("cls_id", "bk_classification_id"),
+            ],
+            Kind::Attribute => &[
+                Int("id", "id"),
+                SUP,
+                Text("obj_id", "bk_obj_id"),
+                Int("biz_id", "bk_biz_id"),
+                Text("prop_id", "bk_property_id"),
+            ],
+            Kind::PropertyGroup => &[
+                Int("id", "id"),
+                SUP,
+                Text("obj_id", "bk_obj_id"),
+                Int("biz_id", "bk_biz_id"),
+                Text("group_id", "bk_group_id"),
+            ],
+            Kind::Unique => &[Int("id", "id"), SUP, Text("obj_id", "bk_obj_id")],
+            Kind::AsstKind => &[Int("id", "id"), SUP, Text("asst_id", "bk_asst_id")],
+            Kind::ObjectAssociation => &[
+                Int("id", "id"),
+                SUP,
+                Text("obj_asst_id", "bk_obj_asst_id"),
+                Text("obj_id", "bk_obj_id"),
+                Text("asst_obj_id", "bk_asst_obj_id"),
+            ],
+            Kind::TopoGraphics => &[
+                Int("id", "id"),
+                SUP,
+                Text("scope_type", "scope_type"),
+                Text("scope_id", "scope_id"),
+                Text("node_type", "node_type"),
+                Text("obj_id", "bk_obj_id"),
+                Int("inst_id", "bk_inst_id"),
+            ],
+            Kind::RolePrivilege => &[
+                Int("id", "id"),
+                SUP,
+                Text("obj_id", "bk_obj_id"),
+                Text("prop_id", "bk_property_id"),
+            ],
+            Kind::ServiceCategory => &[
+                Int("id", "id"),
+                SUP,
+                Int("biz_id", "bk_biz_id"),
+                Int("parent_id", "bk_parent_id"),
+                Text("name", "name"),
+            ],
+            // Instances: `id` and `name` are the model's own id and name fields (`_id`, `_name`).
+            Kind::Instance => &[
+                Int("id", "_id"),
+                SUP,
+                Text("obj_id", "bk_obj_id"),
+                Text("name", "_name"),
+                Int("biz_id", "bk_biz_id"),
+                Int("parent_id", "bk_parent_id"),
+            ],
+        }
+    }
+
+    fn params(self, doc: &Value) -> Vec<Param> {
+        let obj = doc.get("bk_obj_id").and_then(Value::as_str).unwrap_or("");
+        self.columns()
+            .iter()
+            .map(|c| match *c {
+                Col::Int(_, "_id") => {
+                    Param::Int(doc.get(id_field(obj)).and_then(Value::as_i64).unwrap_or(0))
+                }
+                Col::Text(_, "_name") => Param::Text(match doc.get(name_field(obj)) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Array(a)) => a
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    _ => String::new(),
+                }),
+                Col::Int(_, f) => doc
+                    .get(f)
+                    .and_then(Value::as_i64)
+                    .map(Param::Int)
+                    .unwrap_or(Param::Int(0)),
+                Col::Text(_, f) => {
+                    Param::Text(doc.get(f).and_then(Value::as_str).unwrap_or("").to_string())
+                }
+            })
+            .collect()
+    }
+
+    fn check_col(self, col: &str) -> Result<()> {
+        if self.columns().iter().any(|c| c.name() == col) {
+            Ok(())
+        } else {
+            Err(Error::internal(format!(
+                "{} has no column {col}",
+                self.table()
+            )))
+        }
+    }
+}
+
+/// Equality filter on key columns; an `In` matches any of the values.
+#[derive(Debug, Clone)]
+pub enum Filter {
+    Eq(&'static str, Param),
+    In(&'static str, Vec<Param>),
+}
+
+fn where_clause(kind: Kind, filters: &[Filter], params: &mut Vec<Param>) -> Result<String> {
+    let mut parts = Vec::new();
+    for f in filters {
+        match f {
+            Filter::Eq(c, p) => {
+                kind.check_col(c)?;
+                params.push(p.clone());
+                parts.push(format!("{c} = ${}", params.len()));
+            }
+            Filter::In(c, ps) => {
+                kind.check_col(c)?;
+                if ps.is_empty() {
+                    parts.push("1 = 0".to_string());
+                    continue;
+                }
+                let mut marks = Vec::with_capacity(ps.len());
+                for p in ps {
+                    params.push(p.clone());
+                    marks.push(format!("${}", params.len()));
+                }
+                parts.push(format!("{c} IN ({})", marks.join(", ")));
+            }
+        }
+    }
+    Ok(if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", parts.join(" AND "))
+    })
+}
+
+impl Tx {
+    pub async fn insert_doc(&mut self, kind: Kind, doc: &Value) -> Result<()> {
+        let cols = kind.columns();
+        let d = self.dialect();
+        let names: Vec<&str> = cols.iter().map(|c| c.name()).collect();
+        let marks: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "INSERT INTO {} ({}, doc) VALUES ({}, {})",
+            kind.table(),
+            names.join(", "),
+            marks.join(", "),
+            d.json_param(cols.len() + 1)
+        );
+        let mut params = kind.params(doc);
+        params.push(Param::Text(doc.to_string()));
+        self.execute(&sql, &params).await?;
+        Ok(())
+    }
+
+    /// Rewrites the document (and its key columns) of the record with primary key `id`.
+    pub async fn update_doc(&mut self, kind: Kind, id: i64, doc: &Value) -> Result<u64> {
+        let cols = kind.columns();
+        let d = self.dialect();
+        let sets: Vec<String> = cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{} = ${}", c.name(), i + 1))
+            .collect();
+        let mut params = kind.params(doc);
+        params.push(Param::Text(doc.to_string()));
+        params.push(Param::Int(id));
+        let n = params.len();
+        let extra = if kind == Kind::Instance {
+            params.push(Param::Text(
+                doc.get("bk_obj_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+            ));
+            format!(" AND obj_id = ${}", n + 1)
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "UPDATE {} SET {}, doc = {} WHERE id = ${n}{extra}",
+            kind.table(),
+            sets.join(", "),
+            d.json_param(n - 1)
+        );
+        self.execute(&sql, &params).await
+    }
+
+    pub async fn delete_docs(&mut self, kind: Kind, filters: &[Filter]) -> Result<u64> {
+        let mut params = Vec::new();
+        let w = where_clause(kind, filters, &mut params)?;
+        if w.is_empty() {
+            return Err(Error::internal("refusing an unfiltered delete"));
+        }
+        self.execute(&format!("DELETE FROM {}{w}", kind.table()), &params)
+            .await
+    }
+
+    pub async fn find_docs(&mut self, kind: Kind, filters: &[Filter]) -> Result<Vec<Value>> {
+        let mut params = Vec::new();
+        let w = where_clause(kind, filters, &mut params)?;
+        let sql = format!(
+            "SELECT {} FROM {}{w} ORDER BY id",
+            self.dialect().json_out("doc"),
+            kind.table()
+        );
+        let rows = self.fetch(&sql, &params).await?;
+        rows.iter().map(|r| row_doc(r, 0)).collect()
+    }
+
+    pub async fn count_docs(&mut self, kind: Kind, filters: &[Filter]) -> Result<i64> {
+        let mut params = Vec::new();
+        let w = where_clause(kind, filters, &mut params)?;
+        let rows = self
+            .fetch(
+                &format!("SELECT COUNT(*) FROM {}{w}", kind.table()),
+                &params,
+            )
+            .await?;
+        use sqlx::Row;
+        rows[0].try_get::<i64, _>(0).map_err(db_err)
+    }
+
+    /// Removes a top-level key from every instance document of a model (optionally one business).
+    pub async fn remove_instance_key(
+        &mut self,
+        obj_id: &str,
+        biz_id: Option<i64>,
+        key: &str,
+    ) -> Result<u64> {
+        let d = self.dialect();
+        let mut params = vec![
+            Param::Text(d.json_remove_key_param(key)),
+            Param::Text(obj_id.to_string()),
+        ];
+        let mut sql = format!(
+            "UPDATE instance SET doc = {} WHERE obj_id = $2",
+            d.json_remove_key("doc", 1)
+        );
+        if let Some(b) = biz_id {
+            params.push(Param::Int(b));
+            sql.push_str(" AND biz_id = $3");
+        }
+        self.execute(&sql, &params).await
+    }
+
+    /// Appends an audit record (audit-and-watch.md §1).
+    pub async fn insert_audit(&mut self, doc: &Value) -> Result<()> {
+        let d = self.dialect();
+        let g = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let params = vec![
+            Param::Int(doc.get("id").and_then(Value::as_i64).unwrap_or(0)),
+            Param::Text(g("bk_supplier_account")),
+            Param::Text(g("audit_type")),
+            Param::Text(g("resource_type")),
+            Param::Text(g("action")),
+            Param::Int(doc.get("bk_biz_id").and_then(Value::as_i64).unwrap_or(0)),
+            Param::Text(
+                doc.get("resource_id")
+                    .map(|v| v.to_string())
+                    .unwrap_or_default(),
+            ),
+            Param::Int(doc.get("_op_ms").and_then(Value::as_i64).unwrap_or(0)),
+            Param::Text(g("user")),
+            Param::Text(doc.to_string()),
+        ];
+        let sql = format!(
+            "INSERT INTO audit_log (id, supplier, audit_type, resource_type, action, biz_id, resource_id, op_time, username, doc) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {})",
+            d.json_param(10)
+        );
+        self.execute(&sql, &params).await?;
+        Ok(())
+    }
+
+    /// Appends a change event for resource_watch.
+    pub async fn insert_event(
+        &mut self,
+        resource: &str,
+        event_type: &str,
+        supplier: &str,
+        doc: &Value,
+    ) -> Result<i64> {
+        let id = self.next_id("event").await?;
+        let d = self.dialect();
+        let sql = format!(
+            "INSERT INTO event (id, resource, event_type, supplier, created, doc) VALUES ($1, $2, $3, $4, $5, {})",
+            d.json_param(6)
+        );
+        let params = vec![
+            Param::Int(id),
+            resource.into(),
+            event_type.into(),
+            supplier.into(),
+            Param::Int(cmdb_model::time::now_millis()),
+            Param::Text(doc.to_string()),
+        ];
+        self.execute(&sql, &params).await?;
+        Ok(id)
+    }
+}
+
+impl Store {
+    /// Reads documents outside a transaction.
+    pub async fn find_docs(&self, kind: Kind, filters: &[Filter]) -> Result<Vec<Value>> {
+        let mut params = Vec::new();
+        let w = where_clause(kind, filters, &mut params)?;
+        let sql = format!(
+            "SELECT {} FROM {}{w} ORDER BY id",
+            self.dialect().json_out("doc"),
+            kind.table()
+        );
+        let rows = bind(sqlx::query(&sql), &params)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(|r| row_doc(r, 0)).collect()
+    }
+}

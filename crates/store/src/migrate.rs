@@ -1,0 +1,131 @@
+//! Embedded migrations. All pending steps run in one transaction (PostgreSQL: under an advisory
+//! lock, so several nodes starting together migrate once).
+
+use crate::dialect::{Backend, PG_MIGRATE_LOCK};
+use crate::{db_err, BoxFuture, Param, Result, Store, Tx};
+use sqlx::Row;
+
+/// Version of the step that writes the built-in data.
+const SEED_VERSION: i64 = 2;
+
+fn schema_v1(json: &str) -> String {
+    let doc_table = |name: &str, cols: &str| {
+        format!("CREATE TABLE {name} (id BIGINT PRIMARY KEY, supplier TEXT NOT NULL DEFAULT '0', {cols}doc {json} NOT NULL);\n")
+    };
+    let mut s = String::new();
+    s += "CREATE TABLE seq (name TEXT PRIMARY KEY, value BIGINT NOT NULL);\n";
+    s += &doc_table(
+        "classification",
+        "cls_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, ",
+    );
+    s += &doc_table(
+        "object",
+        "obj_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, cls_id TEXT NOT NULL, ",
+    );
+    s += "CREATE INDEX object_cls ON object (cls_id);\n";
+    s += &doc_table(
+        "attribute",
+        "obj_id TEXT NOT NULL, biz_id BIGINT NOT NULL DEFAULT 0, prop_id TEXT NOT NULL, ",
+    );
+    s += "CREATE INDEX attribute_obj ON attribute (obj_id, biz_id);\n";
+    s += &doc_table(
+        "property_group",
+        "obj_id TEXT NOT NULL, biz_id BIGINT NOT NULL DEFAULT 0, group_id TEXT NOT NULL, ",
+    );
+    s += "CREATE UNIQUE INDEX property_group_key ON property_group (obj_id, biz_id, group_id);\n";
+    s += &doc_table("object_unique", "obj_id TEXT NOT NULL, ");
+    s += "CREATE INDEX object_unique_obj ON object_unique (obj_id);\n";
+    s += &doc_table("asst_kind", "asst_id TEXT NOT NULL UNIQUE, ");
+    s += &doc_table(
+        "object_association",
+        "obj_asst_id TEXT NOT NULL, obj_id TEXT NOT NULL, asst_obj_id TEXT NOT NULL, ",
+    );
+    s += "CREATE INDEX object_association_obj ON object_association (obj_id);\n";
+    s += "CREATE INDEX object_association_asst ON object_association (asst_obj_id);\n";
+    s += &doc_table(
+        "topo_graphics",
+        "scope_type TEXT NOT NULL, scope_id TEXT NOT NULL, node_type TEXT NOT NULL, obj_id TEXT NOT NULL, inst_id BIGINT NOT NULL, ",
+    );
+    s += "CREATE UNIQUE INDEX topo_graphics_key ON topo_graphics (supplier, scope_type, scope_id, node_type, obj_id, inst_id);\n";
+    s += &doc_table(
+        "role_privilege",
+        "obj_id TEXT NOT NULL, prop_id TEXT NOT NULL, ",
+    );
+    s += "CREATE UNIQUE INDEX role_privilege_key ON role_privilege (supplier, obj_id, prop_id);\n";
+    s += &doc_table(
+        "service_category",
+        "biz_id BIGINT NOT NULL, parent_id BIGINT NOT NULL, name TEXT NOT NULL, ",
+    );
+    s += &format!(
+        "CREATE TABLE instance (obj_id TEXT NOT NULL, id BIGINT NOT NULL, supplier TEXT NOT NULL DEFAULT '0', \
+         name TEXT NOT NULL, biz_id BIGINT NOT NULL DEFAULT 0, parent_id BIGINT NOT NULL DEFAULT 0, doc {json} NOT NULL, \
+         PRIMARY KEY (obj_id, id));\n"
+    );
+    s += "CREATE INDEX instance_name ON instance (obj_id, name);\n";
+    s += "CREATE INDEX instance_biz ON instance (biz_id, obj_id);\n";
+    s += "CREATE INDEX instance_parent ON instance (parent_id);\n";
+    s += &format!(
+        "CREATE TABLE audit_log (id BIGINT PRIMARY KEY, supplier TEXT NOT NULL, audit_type TEXT NOT NULL, \
+         resource_type TEXT NOT NULL, action TEXT NOT NULL, biz_id BIGINT NOT NULL, resource_id TEXT NOT NULL, \
+         op_time BIGINT NOT NULL, username TEXT NOT NULL, doc {json} NOT NULL);\n"
+    );
+    s += "CREATE INDEX audit_log_resource ON audit_log (resource_type, op_time);\n";
+    s += &format!(
+        "CREATE TABLE event (id BIGINT PRIMARY KEY, resource TEXT NOT NULL, event_type TEXT NOT NULL, \
+         supplier TEXT NOT NULL, created BIGINT NOT NULL, doc {json} NOT NULL);\n"
+    );
+    s += "CREATE INDEX event_resource ON event (resource, id);\n";
+    s
+}
+
+pub(crate) async fn run<F>(store: &Store, seed: F) -> Result<()>
+where
+    F: for<'a> FnOnce(&'a mut Tx) -> BoxFuture<'a, Result<()>>,
+{
+    let mut tx = store.begin().await?;
+    if store.backend == Backend::Postgres {
+        tx.execute(PG_MIGRATE_LOCK, &[]).await?;
+    }
+    tx.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        &[],
+    )
+    .await?;
+    let rows = tx
+        .fetch("SELECT version FROM schema_migrations", &[])
+        .await?;
+    let applied: Vec<i64> = rows
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0))
+        .collect::<Result<_, _>>()
+        .map_err(db_err)?;
+    let json = store.dialect().json_type();
+    if !applied.contains(&1) {
+        for stmt in schema_v1(json)
+            .split(";\n")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            tx.execute(stmt, &[]).await?;
+        }
+        record(&mut tx, 1, "schema").await?;
+    }
+    if !applied.contains(&SEED_VERSION) {
+        seed(&mut tx).await?;
+        record(&mut tx, SEED_VERSION, "builtin data").await?;
+    }
+    tx.commit().await
+}
+
+async fn record(tx: &mut Tx, version: i64, name: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        &[
+            Param::Int(version),
+            name.into(),
+            Param::Int(cmdb_model::time::now_millis()),
+        ],
+    )
+    .await?;
+    Ok(())
+}
