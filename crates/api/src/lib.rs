@@ -137,6 +137,31 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Reads the body up to `limit` bytes. A larger body is read to its end (up to a hard cap) and
+/// discarded, so that the client still receives the error envelope instead of a reset connection.
+async fn read_body(body: HttpBody, limit: usize) -> Result<Vec<u8>, Error> {
+    use http_body_util::BodyExt;
+    const DRAIN_CAP: usize = 256 * 1024 * 1024;
+    let mut body = body;
+    let mut buf = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| Error::with(code::JSON_UNMARSHAL, e.to_string()))?;
+        if let Ok(data) = frame.into_data() {
+            seen += data.len();
+            if seen <= limit {
+                buf.extend_from_slice(&data);
+            } else if seen > DRAIN_CAP {
+                break;
+            }
+        }
+    }
+    if seen > limit {
+        return Err(Error::with(code::ESB_BODY_TOO_LARGE, limit.to_string()));
+    }
+    Ok(buf)
+}
+
 async fn esb(State(st): State<Arc<AppState>>, Path(name): Path<String>, req: Request) -> Response {
     let started = Instant::now();
     let headers = req.headers().clone();
@@ -197,9 +222,7 @@ async fn handle(
         .routes
         .get(name)
         .ok_or_else(|| Error::with(code::ESB_NOT_FOUND, name))?;
-    let bytes = axum::body::to_bytes(body, st.body_limit)
-        .await
-        .map_err(|_| Error::with(code::ESB_BODY_TOO_LARGE, st.body_limit.to_string()))?;
+    let bytes = read_body(body, st.body_limit).await?;
     let mut body = if bytes.iter().all(u8::is_ascii_whitespace) {
         Map::new()
     } else {
