@@ -27,18 +27,8 @@ impl Apps {
         if !self.0.is_empty() {
             match self.0.get(&c.app_code) {
                 Some(secret) if *secret == c.app_secret => {}
-                Some(_) => {
-                    return Err(Error::with(
-                        code::ESB_APP_AUTH,
-                        "bk_app_secret does not match",
-                    ))
-                }
-                None => {
-                    return Err(Error::with(
-                        code::ESB_APP_AUTH,
-                        format!("unknown app {}", c.app_code),
-                    ))
-                }
+                Some(_) => return Err(Error::with(code::ESB_APP_AUTH, "bk_app_secret does not match")),
+                None => return Err(Error::with(code::ESB_APP_AUTH, format!("unknown app {}", c.app_code))),
             }
         }
         if c.user.is_empty() {
@@ -57,10 +47,7 @@ fn as_text(v: &Value) -> String {
 }
 
 /// Takes the auth fields out of the body (they are never stored) and merges the header's.
-pub fn credentials(
-    headers: &HeaderMap,
-    body: &mut Map<String, Value>,
-) -> Result<Credentials, Error> {
+pub fn credentials(headers: &HeaderMap, body: &mut Map<String, Value>) -> Result<Credentials, Error> {
     let mut fields: HashMap<&str, String> = HashMap::new();
     for k in AUTH_FIELDS {
         if let Some(v) = body.remove(k) {
@@ -72,18 +59,10 @@ pub fn credentials(
             .to_str()
             .ok()
             .and_then(|s| serde_json::from_str(s).ok())
-            .ok_or_else(|| {
-                Error::with(
-                    code::ESB_APP_AUTH,
-                    "X-Bkapi-Authorization is not a JSON object",
-                )
-            })?;
-        let m = parsed.as_object().ok_or_else(|| {
-            Error::with(
-                code::ESB_APP_AUTH,
-                "X-Bkapi-Authorization is not a JSON object",
-            )
-        })?;
+            .ok_or_else(|| Error::with(code::ESB_APP_AUTH, "X-Bkapi-Authorization is not a JSON object"))?;
+        let m = parsed
+            .as_object()
+            .ok_or_else(|| Error::with(code::ESB_APP_AUTH, "X-Bkapi-Authorization is not a JSON object"))?;
         for k in AUTH_FIELDS {
             if let Some(v) = m.get(k).map(as_text).filter(|v| !v.is_empty()) {
                 fields.insert(k, v);
@@ -96,42 +75,22 @@ pub fn credentials(
         (u, _) if !u.is_empty() => u,
         (_, t) => t,
     };
-    Ok(Credentials {
-        app_code,
-        app_secret: get("bk_app_secret"),
-        user,
-    })
+    Ok(Credentials { app_code, app_secret: get("bk_app_secret"), user })
 }
 
-const SUPPLIER_HEADERS: [&str; 4] = [
-    "x-bkcmdb-supplier-account",
-    "x-bkapi-supplier-account",
-    "http_bk_supplier_account",
-    "http_blueking_supplier_id",
-];
+const SUPPLIER_HEADERS: [&str; 4] =
+    ["x-bkcmdb-supplier-account", "x-bkapi-supplier-account", "http_bk_supplier_account", "http_blueking_supplier_id"];
 
 /// The tenant (conventions.md §1.3), and whether the caller named one. The body key is removed
 /// unless the endpoint uses it as a field or condition.
-pub fn supplier(
-    headers: &HeaderMap,
-    body: &mut Map<String, Value>,
-    keep_in_body: bool,
-) -> (String, bool) {
-    let from_body = if keep_in_body {
-        body.get("bk_supplier_account").cloned()
-    } else {
-        body.remove("bk_supplier_account")
-    };
+pub fn supplier(headers: &HeaderMap, body: &mut Map<String, Value>, keep_in_body: bool) -> (String, bool) {
+    let from_body =
+        if keep_in_body { body.get("bk_supplier_account").cloned() } else { body.remove("bk_supplier_account") };
     if let Some(s) = from_body.map(|v| as_text(&v)).filter(|s| !s.is_empty()) {
         return (s, true);
     }
     for h in SUPPLIER_HEADERS {
-        if let Some(v) = headers
-            .get(h)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
+        if let Some(v) = headers.get(h).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty()) {
             return (v.to_string(), true);
         }
     }

@@ -9,12 +9,7 @@ use serde_json::{json, Value};
 /// The caller's `X-Request-Id` / `X-Bkapi-Request-Id`, else a fresh 32-hex id.
 pub fn request_id(headers: &HeaderMap) -> String {
     for h in ["x-request-id", "x-bkapi-request-id"] {
-        if let Some(v) = headers
-            .get(h)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
+        if let Some(v) = headers.get(h).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty()) {
             return v.chars().take(128).collect();
         }
     }
@@ -23,10 +18,7 @@ pub fn request_id(headers: &HeaderMap) -> String {
 
 fn respond(body: Value) -> Response {
     let mut r = (StatusCode::OK, body.to_string()).into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     r
 }
 

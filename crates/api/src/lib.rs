@@ -37,13 +37,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(core: Core, apps: Apps, body_limit: usize) -> Arc<AppState> {
         let routes = ROUTES.iter().map(|r| (r.name, *r)).collect();
-        Arc::new(AppState {
-            core,
-            apps,
-            body_limit,
-            metrics: Metrics::default(),
-            routes,
-        })
+        Arc::new(AppState { core, apps, body_limit, metrics: Metrics::default(), routes })
     }
 }
 
@@ -56,9 +50,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
         .fallback(not_found)
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            envelope::panic_response,
-        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(envelope::panic_response))
         .with_state(state)
 }
 
@@ -81,16 +73,10 @@ async fn not_found(headers: HeaderMap, req: Request) -> Response {
 
 /// `Blueking-Language` header, else cookie `blueking_language`, else English.
 fn language(headers: &HeaderMap) -> Lang {
-    if let Some(v) = headers
-        .get("blueking-language")
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(v) = headers.get("blueking-language").and_then(|v| v.to_str().ok()) {
         return Lang::parse(v);
     }
-    let cookie = headers
-        .get("cookie")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let cookie = headers.get("cookie").and_then(|v| v.to_str().ok()).unwrap_or("");
     cookie
         .split(';')
         .filter_map(|c| c.trim().split_once('='))
@@ -105,10 +91,7 @@ fn merge_query(body: &mut Map<String, Value>, query: Option<&str>) {
     for pair in q.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let (k, v) = (percent_decode(k), percent_decode(v));
-        let val = v
-            .parse::<i64>()
-            .map(Value::from)
-            .unwrap_or(Value::String(v));
+        let val = v.parse::<i64>().map(Value::from).unwrap_or(Value::String(v));
         body.entry(k).or_insert(val);
     }
 }
@@ -171,29 +154,14 @@ async fn esb(State(st): State<Arc<AppState>>, Path(name): Path<String>, req: Req
     let lang = language(&headers);
     let mut app = String::new();
     let mut user = String::new();
-    let result = handle(
-        &st,
-        &name,
-        &method,
-        &headers,
-        query.as_deref(),
-        req.into_body(),
-        &rid,
-        lang,
-        &mut app,
-        &mut user,
-    )
-    .await;
+    let result =
+        handle(&st, &name, &method, &headers, query.as_deref(), req.into_body(), &rid, lang, &mut app, &mut user).await;
     let code = match &result {
         Ok(_) => 0,
         Err(e) => e.code,
     };
     let elapsed = started.elapsed();
-    let endpoint = if st.routes.contains_key(name.as_str()) {
-        name.as_str()
-    } else {
-        "unknown"
-    };
+    let endpoint = if st.routes.contains_key(name.as_str()) { name.as_str() } else { "unknown" };
     st.metrics.observe(endpoint, code, elapsed);
     tracing::info!(
         endpoint = %name, app = %app, user = %user, duration_ms = elapsed.as_secs_f64() * 1000.0,
@@ -218,22 +186,14 @@ async fn handle(
     app: &mut String,
     user: &mut String,
 ) -> Result<Value, Error> {
-    let route = st
-        .routes
-        .get(name)
-        .ok_or_else(|| Error::with(code::ESB_NOT_FOUND, name))?;
+    let route = st.routes.get(name).ok_or_else(|| Error::with(code::ESB_NOT_FOUND, name))?;
     let bytes = read_body(body, st.body_limit).await?;
     let mut body = if bytes.iter().all(u8::is_ascii_whitespace) {
         Map::new()
     } else {
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(m)) => m,
-            Ok(_) => {
-                return Err(Error::with(
-                    code::JSON_UNMARSHAL,
-                    "the body must be a JSON object",
-                ))
-            }
+            Ok(_) => return Err(Error::with(code::JSON_UNMARSHAL, "the body must be a JSON object")),
             Err(e) => return Err(Error::with(code::JSON_UNMARSHAL, e.to_string())),
         }
     };
@@ -245,18 +205,7 @@ async fn handle(
     *user = creds.user.clone();
     st.apps.check(&creds)?;
     let (supplier, explicit_supplier) = auth::supplier(headers, &mut body, route.keeps_supplier);
-    let caller = Caller {
-        user: creds.user,
-        app_code: creds.app_code,
-        supplier,
-        lang,
-        request_id: rid.to_string(),
-    };
-    let call = routes::Call {
-        core: &st.core,
-        caller: &caller,
-        body: &body,
-        explicit_supplier,
-    };
+    let caller = Caller { user: creds.user, app_code: creds.app_code, supplier, lang, request_id: rid.to_string() };
+    let call = routes::Call { core: &st.core, caller: &caller, body: &body, explicit_supplier };
     (route.handler)(call).await
 }

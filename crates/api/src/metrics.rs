@@ -9,9 +9,7 @@ use std::fmt::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const BUCKETS: [f64; 12] = [
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
-];
+const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
 
 #[derive(Default)]
 struct Series {
@@ -41,32 +39,30 @@ impl Metrics {
 
     fn write(&self, out: &mut String) {
         let map = self.series.lock().unwrap_or_else(|p| p.into_inner());
-        out.push_str("# HELP cmdb_requests_total Requests by endpoint and result code.\n# TYPE cmdb_requests_total counter\n");
+        out.push_str(
+            "# HELP cmdb_requests_total Requests by endpoint and result code.\n# TYPE cmdb_requests_total counter\n",
+        );
         for ((e, c), s) in map.iter() {
-            let _ = writeln!(
-                out,
-                "cmdb_requests_total{{endpoint=\"{e}\",code=\"{c}\"}} {}",
-                s.count
-            );
+            let _ = writeln!(out, "cmdb_requests_total{{endpoint=\"{e}\",code=\"{c}\"}} {}", s.count);
         }
         out.push_str(
             "# HELP cmdb_request_duration_seconds Request latency by endpoint and result code.\n# TYPE cmdb_request_duration_seconds histogram\n",
         );
         for ((e, c), s) in map.iter() {
             for (i, b) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(out, "cmdb_request_duration_seconds_bucket{{endpoint=\"{e}\",code=\"{c}\",le=\"{b}\"}} {}", s.buckets[i]);
+                let _ = writeln!(
+                    out,
+                    "cmdb_request_duration_seconds_bucket{{endpoint=\"{e}\",code=\"{c}\",le=\"{b}\"}} {}",
+                    s.buckets[i]
+                );
             }
-            let _ = writeln!(out, "cmdb_request_duration_seconds_bucket{{endpoint=\"{e}\",code=\"{c}\",le=\"+Inf\"}} {}", s.count);
             let _ = writeln!(
                 out,
-                "cmdb_request_duration_seconds_sum{{endpoint=\"{e}\",code=\"{c}\"}} {}",
-                s.sum
-            );
-            let _ = writeln!(
-                out,
-                "cmdb_request_duration_seconds_count{{endpoint=\"{e}\",code=\"{c}\"}} {}",
+                "cmdb_request_duration_seconds_bucket{{endpoint=\"{e}\",code=\"{c}\",le=\"+Inf\"}} {}",
                 s.count
             );
+            let _ = writeln!(out, "cmdb_request_duration_seconds_sum{{endpoint=\"{e}\",code=\"{c}\"}} {}", s.sum);
+            let _ = writeln!(out, "cmdb_request_duration_seconds_count{{endpoint=\"{e}\",code=\"{c}\"}} {}", s.count);
         }
     }
 }
@@ -76,14 +72,8 @@ pub async fn render(State(st): State<Arc<AppState>>) -> Response {
     st.metrics.write(&mut out);
     out.push_str("# HELP cmdb_store_connections Store pool connections.\n# TYPE cmdb_store_connections gauge\n");
     for (role, size, idle) in st.core.store.pool_stats() {
-        let _ = writeln!(
-            out,
-            "cmdb_store_connections{{pool=\"{role}\",state=\"open\"}} {size}"
-        );
-        let _ = writeln!(
-            out,
-            "cmdb_store_connections{{pool=\"{role}\",state=\"idle\"}} {idle}"
-        );
+        let _ = writeln!(out, "cmdb_store_connections{{pool=\"{role}\",state=\"open\"}} {size}");
+        let _ = writeln!(out, "cmdb_store_connections{{pool=\"{role}\",state=\"idle\"}} {idle}");
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }

@@ -31,21 +31,11 @@ pub struct Route {
 }
 
 const fn post(name: &'static str, handler: Handler) -> Route {
-    Route {
-        name,
-        method: "POST",
-        handler,
-        keeps_supplier: false,
-    }
+    Route { name, method: "POST", handler, keeps_supplier: false }
 }
 
 const fn post_keep_supplier(name: &'static str, handler: Handler) -> Route {
-    Route {
-        name,
-        method: "POST",
-        handler,
-        keeps_supplier: true,
-    }
+    Route { name, method: "POST", handler, keeps_supplier: true }
 }
 
 pub static ROUTES: &[Route] = &[
@@ -67,8 +57,5 @@ pub static ROUTES: &[Route] = &[
     post("update_classification", model::update_classification),
     post_keep_supplier("update_object", model::update_object),
     post("update_object_attribute", model::update_object_attribute),
-    post(
-        "update_object_topo_graphics",
-        model::update_object_topo_graphics,
-    ),
+    post("update_object_topo_graphics", model::update_object_topo_graphics),
 ];

@@ -51,17 +51,14 @@ fn read_file(path: &Option<PathBuf>) -> Result<FileConfig, String> {
     let Some(p) = path else {
         return Ok(FileConfig::default());
     };
-    let text =
-        std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+    let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
     toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))
 }
 
 fn parse_apps(list: &[String]) -> Result<HashMap<String, String>, String> {
     let mut apps = HashMap::new();
     for a in list.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
-        let (code, secret) = a
-            .split_once(':')
-            .ok_or_else(|| format!("app '{a}' must be CODE:SECRET"))?;
+        let (code, secret) = a.split_once(':').ok_or_else(|| format!("app '{a}' must be CODE:SECRET"))?;
         apps.insert(code.to_string(), secret.to_string());
     }
     Ok(apps)
@@ -85,22 +82,11 @@ pub fn resolve_store(args: StoreArgs) -> Result<StoreConfig, String> {
 
 pub fn resolve_serve(args: ServeArgs) -> Result<ServeConfig, String> {
     let file = read_file(&args.store.config)?;
-    let apps = if args.apps.is_empty() {
-        parse_apps(&file.apps)?
-    } else {
-        parse_apps(&args.apps)?
-    };
+    let apps = if args.apps.is_empty() { parse_apps(&file.apps)? } else { parse_apps(&args.apps)? };
     Ok(ServeConfig {
-        listen: args
-            .listen
-            .clone()
-            .or_else(|| file.listen.clone())
-            .unwrap_or_else(|| DEFAULT_LISTEN.to_string()),
+        listen: args.listen.clone().or_else(|| file.listen.clone()).unwrap_or_else(|| DEFAULT_LISTEN.to_string()),
         apps,
-        body_limit: args
-            .body_limit
-            .or(file.body_limit)
-            .unwrap_or(cmdb_api::DEFAULT_BODY_LIMIT),
+        body_limit: args.body_limit.or(file.body_limit).unwrap_or(cmdb_api::DEFAULT_BODY_LIMIT),
         store: store_config(&args.store, &file),
     })
 }

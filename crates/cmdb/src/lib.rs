@@ -23,13 +23,8 @@ pub struct ServeConfig {
 
 /// Connects and migrates.
 pub async fn open(cfg: &StoreConfig) -> Result<Core, String> {
-    let opts = StoreOptions {
-        sqlite_full_sync: cfg.sqlite_full_sync,
-        ..StoreOptions::default()
-    };
-    let store = Store::connect(&cfg.database_url, &opts)
-        .await
-        .map_err(|e| e.to_string())?;
+    let opts = StoreOptions { sqlite_full_sync: cfg.sqlite_full_sync, ..StoreOptions::default() };
+    let store = Store::connect(&cfg.database_url, &opts).await.map_err(|e| e.to_string())?;
     Core::open(store).await.map_err(|e| e.to_string())
 }
 
@@ -55,21 +50,16 @@ pub fn redact(url: &str) -> String {
 
 /// Binds, then serves until SIGINT/SIGTERM, draining in-flight requests.
 pub async fn serve(cfg: ServeConfig) -> Result<(), String> {
-    let addr: SocketAddr = cfg
-        .listen
-        .parse()
-        .map_err(|e| format!("bad listen address {}: {e}", cfg.listen))?;
+    let addr: SocketAddr = cfg.listen.parse().map_err(|e| format!("bad listen address {}: {e}", cfg.listen))?;
     if cfg.apps.is_empty() {
         if !addr.ip().is_loopback() {
-            return Err(format!(
-                "refusing to listen on {addr} without configured apps (--app CODE:SECRET)"
-            ));
+            return Err(format!("refusing to listen on {addr} without configured apps (--app CODE:SECRET)"));
         }
-        tracing::warn!("NO APPS CONFIGURED: accepting ANY bk_app_code/bk_app_secret because the server listens on loopback only");
+        tracing::warn!(
+            "NO APPS CONFIGURED: accepting ANY bk_app_code/bk_app_secret because the server listens on loopback only"
+        );
     }
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let listener = TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let running = start(listener, cfg).await?;
     shutdown_signal().await;
     tracing::info!("shutting down: draining in-flight requests");
@@ -102,18 +92,11 @@ pub async fn start(listener: TcpListener, cfg: ServeConfig) -> Result<Running, S
         let shutdown = async {
             let _ = rx.await;
         };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
+        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
             tracing::error!("server error: {e}");
         }
     });
-    Ok(Running {
-        addr,
-        stop: tx,
-        task,
-    })
+    Ok(Running { addr, stop: tx, task })
 }
 
 async fn shutdown_signal() {

@@ -6,11 +6,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "cmdb",
-    version,
-    about = "A BlueKing CMDB–compatible configuration management database"
-)]
+#[command(name = "cmdb", version, about = "A BlueKing CMDB–compatible configuration management database")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,10 +23,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -57,10 +50,7 @@ fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CMDB_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(ansi)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr);
     if std::env::var("CMDB_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {

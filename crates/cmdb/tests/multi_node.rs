@@ -63,7 +63,8 @@ async fn two_nodes_share_one_database() {
     assert_eq!(ids.len(), n, "ids are distinct across nodes");
     // Sort numbers were re-sequenced without lost updates: 1..=21, each once.
     let models = b.ok("search_objects", json!({"bk_classification_id": cls})).await;
-    let mut sorts: Vec<i64> = models.as_array().unwrap().iter().map(|m| m["obj_sort_number"].as_i64().unwrap()).collect();
+    let mut sorts: Vec<i64> =
+        models.as_array().unwrap().iter().map(|m| m["obj_sort_number"].as_i64().unwrap()).collect();
     sorts.sort();
     assert_eq!(sorts, (1..=21).collect::<Vec<_>>());
 }

@@ -52,10 +52,7 @@ pub async fn write(tx: &mut Tx, caller: &Caller, a: Audit<'_>) -> Result<()> {
         doc.insert("bk_biz_id".into(), json!(a.biz_id));
     }
     doc.insert("resource_id".into(), a.resource_id);
-    doc.insert(
-        "resource_name".into(),
-        json!(truncate(a.resource_name, 256)),
-    );
+    doc.insert("resource_name".into(), json!(truncate(a.resource_name, 256)));
     doc.insert("extend_resource_name".into(), json!(""));
     if !caller.app_code.is_empty() {
         doc.insert("code".into(), json!(caller.app_code));

@@ -18,25 +18,19 @@ impl Page {
         let Some(v) = v.filter(|v| !v.is_null()) else {
             return Ok(Page::default());
         };
-        let m = v
-            .as_object()
-            .ok_or_else(|| Error::with(cmdb_model::code::JSON_UNMARSHAL, "page"))?;
+        let m = v.as_object().ok_or_else(|| Error::with(cmdb_model::code::JSON_UNMARSHAL, "page"))?;
         let int = |k: &str| -> Result<usize> {
             match m.get(k) {
                 None | Some(Value::Null) => Ok(0),
                 Some(Value::Number(n)) => {
-                    let i = n.as_i64().ok_or_else(|| {
-                        Error::with(cmdb_model::code::JSON_UNMARSHAL, format!("page.{k}"))
-                    })?;
+                    let i =
+                        n.as_i64().ok_or_else(|| Error::with(cmdb_model::code::JSON_UNMARSHAL, format!("page.{k}")))?;
                     if i < 0 {
                         return Err(Error::is_invalid(format!("page.{k}")));
                     }
                     Ok(i as usize)
                 }
-                Some(_) => Err(Error::with(
-                    cmdb_model::code::JSON_UNMARSHAL,
-                    format!("page.{k}"),
-                )),
+                Some(_) => Err(Error::with(cmdb_model::code::JSON_UNMARSHAL, format!("page.{k}"))),
             }
         };
         let sort = match m.get("sort") {
@@ -44,11 +38,7 @@ impl Page {
             Some(Value::String(s)) => s.clone(),
             Some(_) => return Err(Error::with(cmdb_model::code::JSON_UNMARSHAL, "page.sort")),
         };
-        Ok(Page {
-            start: int("start")?,
-            limit: int("limit")?,
-            sort: parse_sort(&sort),
-        })
+        Ok(Page { start: int("start")?, limit: int("limit")?, sort: parse_sort(&sort) })
     }
 }
 
@@ -80,11 +70,9 @@ fn cmp_values(a: Option<&Value>, b: Option<&Value>) -> Ordering {
         }
     }
     match (a, b) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x
-            .as_f64()
-            .unwrap_or(0.0)
-            .partial_cmp(&y.as_f64().unwrap_or(0.0))
-            .unwrap_or(Ordering::Equal),
+        (Some(Value::Number(x)), Some(Value::Number(y))) => {
+            x.as_f64().unwrap_or(0.0).partial_cmp(&y.as_f64().unwrap_or(0.0)).unwrap_or(Ordering::Equal)
+        }
         (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
         (Some(Value::Bool(x)), Some(Value::Bool(y))) => x.cmp(y),
         _ => rank(a).cmp(&rank(b)),
@@ -105,11 +93,7 @@ pub fn apply(mut docs: Vec<Value>, page: &Page) -> Vec<Value> {
             Ordering::Equal
         });
     }
-    let end = if page.limit == 0 {
-        docs.len()
-    } else {
-        page.start.saturating_add(page.limit).min(docs.len())
-    };
+    let end = if page.limit == 0 { docs.len() } else { page.start.saturating_add(page.limit).min(docs.len()) };
     if page.start >= docs.len() {
         return vec![];
     }
@@ -124,26 +108,11 @@ mod tests {
     #[test]
     fn sorts_and_pages() {
         let docs = vec![json!({"a": 2}), json!({"a": 1}), json!({}), json!({"a": 3})];
-        let p = Page {
-            start: 1,
-            limit: 2,
-            sort: parse_sort("-a"),
-        };
-        assert_eq!(
-            apply(docs.clone(), &p),
-            vec![json!({"a": 2}), json!({"a": 1})]
-        );
-        let p = Page {
-            start: 0,
-            limit: 0,
-            sort: parse_sort("a:1"),
-        };
+        let p = Page { start: 1, limit: 2, sort: parse_sort("-a") };
+        assert_eq!(apply(docs.clone(), &p), vec![json!({"a": 2}), json!({"a": 1})]);
+        let p = Page { start: 0, limit: 0, sort: parse_sort("a:1") };
         assert_eq!(apply(docs.clone(), &p)[0], json!({}));
-        let p = Page {
-            start: 9,
-            limit: 0,
-            sort: vec![],
-        };
+        let p = Page { start: 9, limit: 0, sort: vec![] };
         assert!(apply(docs, &p).is_empty());
     }
 }

@@ -11,10 +11,7 @@ pub fn path_int(b: &Body, key: &str) -> Result<i64> {
         None | Some(Value::Null) => Err(Error::with(code::ESB_PARAM, key)),
         Some(Value::Number(n)) => n.as_i64().ok_or_else(|| Error::with(code::NEED_INT, key)),
         Some(Value::String(s)) if s.trim().is_empty() => Err(Error::with(code::ESB_PARAM, key)),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse()
-            .map_err(|_| Error::with(code::NEED_INT, key)),
+        Some(Value::String(s)) => s.trim().parse().map_err(|_| Error::with(code::NEED_INT, key)),
         Some(_) => Err(Error::with(code::NEED_INT, key)),
     }
 }
@@ -62,10 +59,7 @@ pub fn opt_obj<'a>(b: &'a Body, key: &str) -> Result<Option<&'a Body>> {
 pub fn typed_int(b: &Body, key: &str) -> Result<Option<i64>> {
     match b.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| Error::with(code::JSON_UNMARSHAL, key)),
+        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| Error::with(code::JSON_UNMARSHAL, key)),
         Some(_) => Err(Error::with(code::JSON_UNMARSHAL, key)),
     }
 }

@@ -8,19 +8,11 @@ pub fn visible(caller_supplier: &str, record_supplier: &str) -> bool {
 }
 
 pub fn doc_visible(caller_supplier: &str, doc: &Value) -> bool {
-    visible(
-        caller_supplier,
-        doc.get("bk_supplier_account")
-            .and_then(Value::as_str)
-            .unwrap_or("0"),
-    )
+    visible(caller_supplier, doc.get("bk_supplier_account").and_then(Value::as_str).unwrap_or("0"))
 }
 
 /// Writes only touch records of the caller's own account (superadmin: any).
 pub fn writable(caller_supplier: &str, doc: &Value) -> bool {
-    let s = doc
-        .get("bk_supplier_account")
-        .and_then(Value::as_str)
-        .unwrap_or("0");
+    let s = doc.get("bk_supplier_account").and_then(Value::as_str).unwrap_or("0");
     caller_supplier == "superadmin" || s == caller_supplier
 }

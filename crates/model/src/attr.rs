@@ -70,19 +70,13 @@ impl PropertyType {
 
     /// Types an API caller may create.
     pub fn creatable(self) -> bool {
-        !matches!(
-            self,
-            PropertyType::Table | PropertyType::Foreignkey | PropertyType::Object
-        )
+        !matches!(self, PropertyType::Table | PropertyType::Foreignkey | PropertyType::Object)
     }
 
     pub fn supports_multiple(self) -> bool {
         matches!(
             self,
-            PropertyType::EnumMulti
-                | PropertyType::EnumQuote
-                | PropertyType::Objuser
-                | PropertyType::Organization
+            PropertyType::EnumMulti | PropertyType::EnumQuote | PropertyType::Objuser | PropertyType::Organization
         )
     }
 
@@ -92,10 +86,7 @@ impl PropertyType {
     }
 
     pub fn unique_single(self) -> bool {
-        matches!(
-            self,
-            PropertyType::Singlechar | PropertyType::Int | PropertyType::Float | PropertyType::List
-        )
+        matches!(self, PropertyType::Singlechar | PropertyType::Int | PropertyType::Float | PropertyType::List)
     }
 
     pub fn unique_multi(self) -> bool {
@@ -124,10 +115,7 @@ fn timezone_regex() -> &'static Regex {
 
 /// Compiles a caller's pattern on the linear-time engine with a size limit.
 pub fn compile_user_regex(pattern: &str) -> Option<Regex> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(1 << 20)
-        .build()
-        .ok()
+    regex::RegexBuilder::new(pattern).size_limit(1 << 20).build().ok()
 }
 
 /// Number bounds of an int/float option: `None` = unbounded.
@@ -142,11 +130,7 @@ fn bound(v: Option<&Value>, field: &str) -> Result<Option<f64>> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => Ok(n.as_f64()),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse::<f64>()
-            .map(Some)
-            .map_err(|_| Error::is_invalid(field)),
+        Some(Value::String(s)) => s.trim().parse::<f64>().map(Some).map_err(|_| Error::is_invalid(field)),
         Some(_) => Err(Error::is_invalid(field)),
     }
 }
@@ -163,12 +147,7 @@ pub fn bounds_of(option: &Value) -> Bounds {
 
 /// Checks and normalises an attribute's `option` for its type (definition time).
 /// `required_option` is true on create: int and the enum family must then carry an option.
-pub fn validate_option(
-    ty: PropertyType,
-    option: &Value,
-    ismultiple: bool,
-    required_option: bool,
-) -> Result<Value> {
+pub fn validate_option(ty: PropertyType, option: &Value, ismultiple: bool, required_option: bool) -> Result<Value> {
     use PropertyType::*;
     match ty {
         Singlechar | Longchar => match option {
@@ -191,9 +170,7 @@ pub fn validate_option(
                 }
                 return Ok(Value::Null);
             }
-            let m = option
-                .as_object()
-                .ok_or_else(|| Error::is_invalid("option"))?;
+            let m = option.as_object().ok_or_else(|| Error::is_invalid("option"))?;
             let min = bound(m.get("min"), "option.min")?;
             let max = bound(m.get("max"), "option.max")?;
             if let (Some(a), Some(b)) = (min, max) {
@@ -210,18 +187,12 @@ pub fn validate_option(
                 _ => return Err(Error::is_invalid("option")),
             };
             if items.len() > ENUM_OPTION_MAX {
-                return Err(Error::with2(
-                    code::EXCEED_LIMIT,
-                    "option",
-                    ENUM_OPTION_MAX.to_string(),
-                ));
+                return Err(Error::with2(code::EXCEED_LIMIT, "option", ENUM_OPTION_MAX.to_string()));
             }
             let mut defaults = 0;
             let mut ids = std::collections::HashSet::new();
             for item in items {
-                let m = item
-                    .as_object()
-                    .ok_or_else(|| Error::is_invalid("option"))?;
+                let m = item.as_object().ok_or_else(|| Error::is_invalid("option"))?;
                 let id = m.get("id").and_then(Value::as_str).unwrap_or("");
                 let name = m.get("name").and_then(Value::as_str).unwrap_or("");
                 if id.trim().is_empty() || name.trim().is_empty() {
@@ -242,11 +213,7 @@ pub fn validate_option(
                     Some(_) => return Err(Error::is_invalid("option.is_default")),
                 }
             }
-            let ok = if ty == Enum || !ismultiple {
-                defaults == 1
-            } else {
-                true
-            };
+            let ok = if ty == Enum || !ismultiple { defaults == 1 } else { true };
             if !ok && !items.is_empty() {
                 return Err(Error::with(code::NEED_SINGLE_CHOICE, "option"));
             }
@@ -262,20 +229,14 @@ pub fn validate_option(
                 _ => return Err(Error::is_invalid("option")),
             };
             if items.is_empty() || items.len() > ENUM_OPTION_MAX {
-                return Err(Error::with2(
-                    code::ARRAY_LENGTH_WRONG,
-                    "option",
-                    ENUM_OPTION_MAX.to_string(),
-                ));
+                return Err(Error::with2(code::ARRAY_LENGTH_WRONG, "option", ENUM_OPTION_MAX.to_string()));
             }
             if !ismultiple && items.len() != 1 {
                 return Err(Error::with(code::NEED_SINGLE_CHOICE, "option"));
             }
             let mut obj: Option<&str> = None;
             for item in items {
-                let m = item
-                    .as_object()
-                    .ok_or_else(|| Error::is_invalid("option"))?;
+                let m = item.as_object().ok_or_else(|| Error::is_invalid("option"))?;
                 let o = m.get("bk_obj_id").and_then(Value::as_str).unwrap_or("");
                 let id = m.get("bk_inst_id").and_then(Value::as_i64).unwrap_or(0);
                 if o.is_empty() || id == 0 || obj.is_some_and(|p| p != o) {
@@ -286,15 +247,9 @@ pub fn validate_option(
             Ok(option.clone())
         }
         List => {
-            let items = option
-                .as_array()
-                .ok_or_else(|| Error::is_invalid("option"))?;
+            let items = option.as_array().ok_or_else(|| Error::is_invalid("option"))?;
             if items.is_empty() || items.len() > LIST_OPTION_MAX {
-                return Err(Error::with2(
-                    code::ARRAY_LENGTH_WRONG,
-                    "option",
-                    LIST_OPTION_MAX.to_string(),
-                ));
+                return Err(Error::with2(code::ARRAY_LENGTH_WRONG, "option", LIST_OPTION_MAX.to_string()));
             }
             for item in items {
                 let s = item.as_str().ok_or_else(|| Error::is_invalid("option"))?;
@@ -304,11 +259,7 @@ pub fn validate_option(
             }
             Ok(option.clone())
         }
-        Bool => Ok(if option.is_boolean() {
-            option.clone()
-        } else {
-            Value::Null
-        }),
+        Bool => Ok(if option.is_boolean() { option.clone() } else { Value::Null }),
         Date | Time | Timezone | Objuser | Organization => Ok(Value::Null),
         Innertable | IdRule | Table | Foreignkey | Object => Ok(option.clone()),
     }
@@ -316,23 +267,16 @@ pub fn validate_option(
 
 /// Checks an attribute's `default` against its type and option (definition time).
 /// Returns the value to store (`None` = no default). The enum family keeps defaults in the option.
-pub fn validate_default(
-    ty: PropertyType,
-    option: &Value,
-    ismultiple: bool,
-    default: &Value,
-) -> Result<Option<Value>> {
+pub fn validate_default(ty: PropertyType, option: &Value, ismultiple: bool, default: &Value) -> Result<Option<Value>> {
     use PropertyType::*;
     if default.is_null() {
         return Ok(None);
     }
     match ty {
-        Enum | EnumMulti | EnumQuote | Innertable | IdRule | Table | Foreignkey | Object => {
-            Ok(None)
-        }
+        Enum | EnumMulti | EnumQuote | Innertable | IdRule | Table | Foreignkey | Object => Ok(None),
         Int | Float => {
-            let v = validate_value(ty, option, ismultiple, default, "default")
-                .map_err(|_| Error::is_invalid("default"))?;
+            let v =
+                validate_value(ty, option, ismultiple, default, "default").map_err(|_| Error::is_invalid("default"))?;
             Ok(Some(v))
         }
         _ => validate_value(ty, option, ismultiple, default, "default").map(Some),
@@ -366,31 +310,17 @@ fn check_regex(option: &Value, s: &str, field: &str) -> Result<()> {
 fn enum_ids(option: &Value) -> Vec<&str> {
     option
         .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|i| i.get("id").and_then(Value::as_str))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|i| i.get("id").and_then(Value::as_str)).collect())
         .unwrap_or_default()
 }
 
 /// Validates one non-null value of a field and returns its normalised form (strings trimmed).
-pub fn validate_value(
-    ty: PropertyType,
-    option: &Value,
-    ismultiple: bool,
-    v: &Value,
-    field: &str,
-) -> Result<Value> {
+pub fn validate_value(ty: PropertyType, option: &Value, ismultiple: bool, v: &Value, field: &str) -> Result<Value> {
     use PropertyType::*;
     match ty {
         Singlechar | Longchar => {
             let s = trimmed(v, field)?;
-            let max = if ty == Singlechar {
-                SINGLECHAR_MAX_BYTES
-            } else {
-                LONGCHAR_MAX_BYTES
-            };
+            let max = if ty == Singlechar { SINGLECHAR_MAX_BYTES } else { LONGCHAR_MAX_BYTES };
             if s.len() > max {
                 return Err(Error::with(code::OVER_LIMIT, field));
             }
@@ -402,9 +332,7 @@ pub fn validate_value(
         Int => {
             let n = match v {
                 Value::Number(n) if n.is_i64() || n.is_u64() => n.as_f64().unwrap_or(0.0),
-                Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => {
-                    n.as_f64().unwrap_or(0.0)
-                }
+                Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) => n.as_f64().unwrap_or(0.0),
                 _ => return Err(Error::with(code::NEED_INT, field)),
             };
             let b = bounds_of(option);
@@ -444,7 +372,7 @@ pub fn validate_value(
         EnumQuote => {
             let a = v.as_array().ok_or_else(|| Error::invalid(field))?;
             for e in a {
-                if !e.as_i64().is_some_and(|i| i != 0) {
+                if e.as_i64().is_none_or(|i| i == 0) {
                     return Err(Error::invalid(field));
                 }
             }
@@ -480,9 +408,7 @@ pub fn validate_value(
         },
         List => {
             let s = v.as_str().ok_or_else(|| Error::invalid(field))?;
-            let ok = option
-                .as_array()
-                .is_some_and(|a| a.iter().any(|o| o.as_str() == Some(s)));
+            let ok = option.as_array().is_some_and(|a| a.iter().any(|o| o.as_str() == Some(s)));
             if !ok {
                 return Err(Error::invalid(field));
             }
@@ -543,15 +469,8 @@ pub fn opt_str(m: &Map<String, Value>, key: &str) -> Result<Option<String>> {
 pub fn opt_int(m: &Map<String, Value>, key: &str) -> Result<Option<i64>> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| Error::with(code::NEED_INT, key)),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| Error::with(code::NEED_INT, key)),
+        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| Error::with(code::NEED_INT, key)),
+        Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| Error::with(code::NEED_INT, key)),
         Some(_) => Err(Error::with(code::NEED_INT, key)),
     }
 }
@@ -568,26 +487,10 @@ mod tests {
 
     #[test]
     fn singlechar_rules() {
-        assert_eq!(
-            v(Singlechar, json!(""), false, json!("  a  ")).unwrap(),
-            json!("a")
-        );
-        assert_eq!(
-            v(Singlechar, json!(""), false, json!(1)).unwrap_err().code,
-            code::NEED_STRING
-        );
-        assert_eq!(
-            v(Singlechar, json!(""), false, json!("x".repeat(257)))
-                .unwrap_err()
-                .code,
-            code::OVER_LIMIT
-        );
-        assert_eq!(
-            v(Singlechar, json!("^a+$"), false, json!("b"))
-                .unwrap_err()
-                .code,
-            code::REGEX_FAILED
-        );
+        assert_eq!(v(Singlechar, json!(""), false, json!("  a  ")).unwrap(), json!("a"));
+        assert_eq!(v(Singlechar, json!(""), false, json!(1)).unwrap_err().code, code::NEED_STRING);
+        assert_eq!(v(Singlechar, json!(""), false, json!("x".repeat(257))).unwrap_err().code, code::OVER_LIMIT);
+        assert_eq!(v(Singlechar, json!("^a+$"), false, json!("b")).unwrap_err().code, code::REGEX_FAILED);
         assert!(v(Longchar, json!(""), false, json!("x".repeat(2000))).is_ok());
     }
 
@@ -595,146 +498,54 @@ mod tests {
     fn int_and_float_ranges() {
         let o = json!({"min": "1", "max": 10});
         assert!(v(Int, o.clone(), false, json!(5)).is_ok());
-        assert_eq!(
-            v(Int, o.clone(), false, json!(11)).unwrap_err().code,
-            code::PARAMS_INVALID
-        );
-        assert_eq!(
-            v(Int, o.clone(), false, json!(1.5)).unwrap_err().code,
-            code::NEED_INT
-        );
-        assert_eq!(
-            v(Int, o, false, json!("5")).unwrap_err().code,
-            code::NEED_INT
-        );
+        assert_eq!(v(Int, o.clone(), false, json!(11)).unwrap_err().code, code::PARAMS_INVALID);
+        assert_eq!(v(Int, o.clone(), false, json!(1.5)).unwrap_err().code, code::NEED_INT);
+        assert_eq!(v(Int, o, false, json!("5")).unwrap_err().code, code::NEED_INT);
         assert!(v(Float, json!({"min": 0.5}), false, json!(0.75)).is_ok());
-        assert_eq!(
-            v(Float, json!(null), false, json!("x")).unwrap_err().code,
-            code::IS_INVALID
-        );
+        assert_eq!(v(Float, json!(null), false, json!("x")).unwrap_err().code, code::IS_INVALID);
     }
 
     #[test]
     fn option_rules() {
-        assert_eq!(
-            validate_option(Int, &Value::Null, false, true)
-                .unwrap_err()
-                .code,
-            code::LOST_FIELD
-        );
-        assert_eq!(
-            validate_option(Int, &json!({"min": 5, "max": 1}), false, true)
-                .unwrap_err()
-                .code,
-            code::IS_INVALID
-        );
+        assert_eq!(validate_option(Int, &Value::Null, false, true).unwrap_err().code, code::LOST_FIELD);
+        assert_eq!(validate_option(Int, &json!({"min": 5, "max": 1}), false, true).unwrap_err().code, code::IS_INVALID);
         let two = json!([{"id":"a","name":"A","type":"text","is_default":true},{"id":"b","name":"B","type":"text","is_default":true}]);
-        assert_eq!(
-            validate_option(Enum, &two, false, true).unwrap_err().code,
-            code::NEED_SINGLE_CHOICE
-        );
+        assert_eq!(validate_option(Enum, &two, false, true).unwrap_err().code, code::NEED_SINGLE_CHOICE);
         assert!(validate_option(EnumMulti, &two, true, true).is_ok());
+        assert_eq!(validate_option(Enum, &Value::Null, false, true).unwrap_err().code, code::LOST_FIELD);
         assert_eq!(
-            validate_option(Enum, &Value::Null, false, true)
-                .unwrap_err()
-                .code,
-            code::LOST_FIELD
-        );
-        assert_eq!(
-            validate_option(Singlechar, &json!("(a"), false, true)
-                .unwrap_err()
-                .code,
+            validate_option(Singlechar, &json!("(a"), false, true).unwrap_err().code,
             code::REGEX_COMPILE_FAILED
         );
-        assert_eq!(
-            validate_option(Singlechar, &json!(5), false, true)
-                .unwrap_err()
-                .code,
-            code::ILLEGAL_REGEX_OPTION
-        );
-        assert_eq!(
-            validate_option(List, &json!([]), false, true)
-                .unwrap_err()
-                .code,
-            code::ARRAY_LENGTH_WRONG
-        );
+        assert_eq!(validate_option(Singlechar, &json!(5), false, true).unwrap_err().code, code::ILLEGAL_REGEX_OPTION);
+        assert_eq!(validate_option(List, &json!([]), false, true).unwrap_err().code, code::ARRAY_LENGTH_WRONG);
     }
 
     #[test]
     fn enum_list_objuser_and_others() {
         let o = json!([{"id":"a","name":"A","type":"text","is_default":true}]);
         assert!(v(Enum, o.clone(), false, json!("a")).is_ok());
-        assert_eq!(
-            v(Enum, o.clone(), false, json!("z")).unwrap_err().code,
-            code::PARAMS_INVALID
-        );
-        assert_eq!(
-            v(EnumMulti, o, false, json!([])).unwrap_err().code,
-            code::NEED_SINGLE_CHOICE
-        );
+        assert_eq!(v(Enum, o.clone(), false, json!("z")).unwrap_err().code, code::PARAMS_INVALID);
+        assert_eq!(v(EnumMulti, o, false, json!([])).unwrap_err().code, code::NEED_SINGLE_CHOICE);
         assert!(v(List, json!(["x", "y"]), false, json!("y")).is_ok());
         assert!(v(Objuser, Value::Null, true, json!("admin,bob")).is_ok());
-        assert_eq!(
-            v(Objuser, Value::Null, false, json!("admin,bob"))
-                .unwrap_err()
-                .code,
-            code::PARAMS_INVALID
-        );
-        assert_eq!(
-            v(Objuser, Value::Null, true, json!("bad user"))
-                .unwrap_err()
-                .code,
-            code::REGEX_FAILED
-        );
-        assert_eq!(
-            v(Bool, Value::Null, false, json!("true")).unwrap_err().code,
-            code::NEED_BOOL
-        );
-        assert_eq!(
-            v(Timezone, Value::Null, false, json!("Asia/Shanghai")).unwrap(),
-            json!("Asia/Shanghai")
-        );
-        assert_eq!(
-            v(Timezone, Value::Null, false, json!("a b"))
-                .unwrap_err()
-                .code,
-            code::NEED_TIMEZONE
-        );
-        assert_eq!(
-            v(Date, Value::Null, false, json!("2023-13-01"))
-                .unwrap_err()
-                .code,
-            code::PARAMS_INVALID
-        );
-        assert_eq!(
-            v(Organization, Value::Null, true, json!([1, "x"]))
-                .unwrap_err()
-                .code,
-            code::IS_INVALID
-        );
+        assert_eq!(v(Objuser, Value::Null, false, json!("admin,bob")).unwrap_err().code, code::PARAMS_INVALID);
+        assert_eq!(v(Objuser, Value::Null, true, json!("bad user")).unwrap_err().code, code::REGEX_FAILED);
+        assert_eq!(v(Bool, Value::Null, false, json!("true")).unwrap_err().code, code::NEED_BOOL);
+        assert_eq!(v(Timezone, Value::Null, false, json!("Asia/Shanghai")).unwrap(), json!("Asia/Shanghai"));
+        assert_eq!(v(Timezone, Value::Null, false, json!("a b")).unwrap_err().code, code::NEED_TIMEZONE);
+        assert_eq!(v(Date, Value::Null, false, json!("2023-13-01")).unwrap_err().code, code::PARAMS_INVALID);
+        assert_eq!(v(Organization, Value::Null, true, json!([1, "x"])).unwrap_err().code, code::IS_INVALID);
     }
 
     #[test]
     fn defaults() {
         let o = json!({"min": 1, "max": 3});
+        assert_eq!(validate_default(Int, &o, false, &json!(9)).unwrap_err().code, code::IS_INVALID);
+        assert_eq!(validate_default(Int, &o, false, &json!(2)).unwrap(), Some(json!(2)));
+        assert_eq!(validate_default(Enum, &json!([]), false, &json!("a")).unwrap(), None);
         assert_eq!(
-            validate_default(Int, &o, false, &json!(9))
-                .unwrap_err()
-                .code,
-            code::IS_INVALID
-        );
-        assert_eq!(
-            validate_default(Int, &o, false, &json!(2)).unwrap(),
-            Some(json!(2))
-        );
-        assert_eq!(
-            validate_default(Enum, &json!([]), false, &json!("a")).unwrap(),
-            None
-        );
-        assert_eq!(
-            validate_default(Singlechar, &json!("^a"), false, &json!("b"))
-                .unwrap_err()
-                .code,
+            validate_default(Singlechar, &json!("^a"), false, &json!("b")).unwrap_err().code,
             code::REGEX_FAILED
         );
     }

@@ -3,48 +3,12 @@
 
 /// `(bk_classification_id, zh, en, type, icon)` in creation order (ids 1..).
 pub const CLASSIFICATIONS: &[(&str, &str, &str, &str, &str)] = &[
-    (
-        "bk_host_manage",
-        "主机管理",
-        "Host Management",
-        "",
-        "icon-cc-host",
-    ),
-    (
-        "bk_biz_topo",
-        "业务拓扑",
-        "Business Topology",
-        "",
-        "icon-cc-business",
-    ),
-    (
-        "bk_organization",
-        "组织架构",
-        "Organization",
-        "",
-        "icon-cc-organization",
-    ),
-    (
-        "bk_network",
-        "网络",
-        "Network",
-        "",
-        "icon-cc-network-equipment",
-    ),
-    (
-        "bk_uncategorized",
-        "未分类",
-        "Uncategorized",
-        "inner",
-        "icon-cc-default",
-    ),
-    (
-        "bk_table_classification",
-        "表格分类",
-        "Table Classification",
-        "hidden",
-        "",
-    ),
+    ("bk_host_manage", "主机管理", "Host Management", "", "icon-cc-host"),
+    ("bk_biz_topo", "业务拓扑", "Business Topology", "", "icon-cc-business"),
+    ("bk_organization", "组织架构", "Organization", "", "icon-cc-organization"),
+    ("bk_network", "网络", "Network", "", "icon-cc-network-equipment"),
+    ("bk_uncategorized", "未分类", "Uncategorized", "inner", "icon-cc-default"),
+    ("bk_table_classification", "表格分类", "Table Classification", "hidden", ""),
 ];
 
 pub struct BuiltinObject {
@@ -66,15 +30,7 @@ const fn obj(
     ispre: bool,
     position: &'static str,
 ) -> BuiltinObject {
-    BuiltinObject {
-        obj_id,
-        zh,
-        en,
-        classification,
-        icon,
-        ispre,
-        position,
-    }
+    BuiltinObject { obj_id, zh, en, classification, icon, ispre, position }
 }
 
 pub const OBJECTS: &[BuiltinObject] = &[
@@ -88,24 +44,8 @@ pub const OBJECTS: &[BuiltinObject] = &[
         r#"{"bk_organization":{"x":-100,"y":-100}}"#,
     ),
     obj("set", "集群", "Set", "bk_biz_topo", "icon-cc-set", true, ""),
-    obj(
-        "module",
-        "模块",
-        "Module",
-        "bk_biz_topo",
-        "icon-cc-module",
-        true,
-        "",
-    ),
-    obj(
-        "host",
-        "主机",
-        "Host",
-        "bk_host_manage",
-        "icon-cc-host",
-        true,
-        r#"{"bk_host_manage":{"x":-600,"y":-650}}"#,
-    ),
+    obj("module", "模块", "Module", "bk_biz_topo", "icon-cc-module", true, ""),
+    obj("host", "主机", "Host", "bk_host_manage", "icon-cc-host", true, r#"{"bk_host_manage":{"x":-600,"y":-650}}"#),
     obj(
         "process",
         "进程",
@@ -124,24 +64,8 @@ pub const OBJECTS: &[BuiltinObject] = &[
         true,
         r#"{"bk_host_manage":{"x":-600,"y":-500}}"#,
     ),
-    obj(
-        "bk_biz_set_obj",
-        "业务集",
-        "Business set",
-        "bk_organization",
-        "icon-cc-business-set",
-        true,
-        "",
-    ),
-    obj(
-        "bk_project",
-        "项目",
-        "Project",
-        "bk_organization",
-        "icon-cc-project",
-        true,
-        "",
-    ),
+    obj("bk_biz_set_obj", "业务集", "Business set", "bk_organization", "icon-cc-business-set", true, ""),
+    obj("bk_project", "项目", "Project", "bk_organization", "icon-cc-project", true, ""),
     obj(
         "bk_switch",
         "交换机",
@@ -151,15 +75,7 @@ pub const OBJECTS: &[BuiltinObject] = &[
         false,
         r#"{"bk_network":{"x":-200,"y":-50}}"#,
     ),
-    obj(
-        "bk_router",
-        "路由器",
-        "Router",
-        "bk_network",
-        "icon-cc-router",
-        false,
-        r#"{"bk_network":{"x":-350,"y":-50}}"#,
-    ),
+    obj("bk_router", "路由器", "Router", "bk_network", "icon-cc-router", false, r#"{"bk_network":{"x":-350,"y":-50}}"#),
     obj(
         "bk_load_balance",
         "负载均衡",
@@ -181,16 +97,8 @@ pub const OBJECTS: &[BuiltinObject] = &[
 ];
 
 /// The eight models whose instances only their dedicated endpoints may touch.
-pub const INNER_OBJECTS: [&str; 8] = [
-    "biz",
-    "set",
-    "module",
-    "host",
-    "process",
-    "plat",
-    "bk_biz_set_obj",
-    "bk_project",
-];
+pub const INNER_OBJECTS: [&str; 8] =
+    ["biz", "set", "module", "host", "process", "plat", "bk_biz_set_obj", "bk_project"];
 
 pub fn is_inner(obj_id: &str) -> bool {
     INNER_OBJECTS.contains(&obj_id)
@@ -236,20 +144,8 @@ pub const GROUPS: &[(&str, &str, &str, &str, i64)] = &[
     ("host", "auto", "主机系统配置", "Host System Config", 3),
     ("process", "default", "基础信息", "Basic Info", 1),
     ("process", "proc_port", "监听信息", "Listening Info", 2),
-    (
-        "process",
-        "gsekit_baseinfo",
-        "GSEkit 基本信息",
-        "GSEkit Basic Info",
-        3,
-    ),
-    (
-        "process",
-        "gsekit_manage",
-        "GSEkit 进程管理信息",
-        "GSEkit Process Management",
-        4,
-    ),
+    ("process", "gsekit_baseinfo", "GSEkit 基本信息", "GSEkit Basic Info", 3),
+    ("process", "gsekit_manage", "GSEkit 进程管理信息", "GSEkit Process Management", 4),
     ("plat", "default", "基础信息", "Basic Info", 1),
     ("bk_biz_set_obj", "default", "基础信息", "Basic Info", 1),
     ("bk_biz_set_obj", "role", "角色", "Role", 2),
@@ -448,10 +344,7 @@ fn parse_option(s: &str) -> (serde_json::Value, Vec<(String, String)>) {
     } else if s.is_empty() {
         (serde_json::Value::Null, vec![])
     } else {
-        (
-            serde_json::from_str(s).expect("builtin option JSON"),
-            vec![],
-        )
+        (serde_json::from_str(s).expect("builtin option JSON"), vec![])
     }
 }
 
@@ -495,46 +388,12 @@ pub fn attributes() -> Vec<AttrSpec> {
 
 /// `(bk_asst_id, name zh, src_des zh, dest_des zh, name en, src en, dest en)`.
 pub const ASSOCIATION_KINDS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
-    (
-        "belong", "属于", "属于", "包含", "belong", "belong", "contain",
-    ),
-    (
-        "group",
-        "组成",
-        "组成",
-        "组成于",
-        "group",
-        "group",
-        "group by",
-    ),
-    (
-        "bk_mainline",
-        "拓扑组成",
-        "组成",
-        "组成于",
-        "mainline",
-        "group",
-        "group by",
-    ),
+    ("belong", "属于", "属于", "包含", "belong", "belong", "contain"),
+    ("group", "组成", "组成", "组成于", "group", "group", "group by"),
+    ("bk_mainline", "拓扑组成", "组成", "组成于", "mainline", "group", "group by"),
     ("run", "运行", "运行于", "运行", "run on", "run on", "run"),
-    (
-        "connect",
-        "上联",
-        "上联",
-        "下联",
-        "connect",
-        "connect",
-        "connected",
-    ),
-    (
-        "default",
-        "默认关联",
-        "关联",
-        "被关联",
-        "default association",
-        "associate",
-        "associate",
-    ),
+    ("connect", "上联", "上联", "下联", "connect", "connect", "connected"),
+    ("default", "默认关联", "关联", "被关联", "default association", "associate", "associate"),
 ];
 
 /// `(bk_obj_id, bk_asst_obj_id, kind, mapping, ispre)`.
@@ -549,11 +408,7 @@ pub const OBJECT_ASSOCIATIONS: &[(&str, &str, &str, &str, bool)] = &[
 pub const UNIQUES: &[(&str, &[&str], bool)] = &[
     ("biz", &["bk_biz_name"], true),
     ("set", &["bk_biz_id", "bk_set_name", "bk_parent_id"], true),
-    (
-        "module",
-        &["bk_biz_id", "bk_set_id", "bk_module_name"],
-        true,
-    ),
+    ("module", &["bk_biz_id", "bk_set_id", "bk_module_name"], true),
     ("host", &["bk_host_innerip", "bk_cloud_id"], true),
     ("host", &["bk_host_innerip_v6", "bk_cloud_id"], true),
     ("host", &["bk_agent_id"], true),
@@ -603,21 +458,14 @@ mod tests {
     #[test]
     fn builtin_attributes_parse() {
         let attrs = attributes();
-        assert!(attrs
-            .iter()
-            .any(|a| a.obj == "biz" && a.prop == "bk_biz_name" && a.required));
+        assert!(attrs.iter().any(|a| a.obj == "biz" && a.prop == "bk_biz_name" && a.required));
         let life = attrs.iter().find(|a| a.prop == "life_cycle").unwrap();
         assert_eq!(life.option.as_array().unwrap().len(), 3);
         assert_eq!(attrs.iter().filter(|a| a.obj == "bk_switch").count(), 11);
         for a in &attrs {
-            let ty =
-                crate::attr::PropertyType::parse(&a.ty).unwrap_or_else(|| panic!("{}", a.prop));
-            if matches!(
-                ty,
-                crate::attr::PropertyType::Singlechar | crate::attr::PropertyType::Longchar
-            ) {
-                crate::attr::validate_option(ty, &a.option, false, true)
-                    .unwrap_or_else(|e| panic!("{}: {e}", a.prop));
+            let ty = crate::attr::PropertyType::parse(&a.ty).unwrap_or_else(|| panic!("{}", a.prop));
+            if matches!(ty, crate::attr::PropertyType::Singlechar | crate::attr::PropertyType::Longchar) {
+                crate::attr::validate_option(ty, &a.option, false, true).unwrap_or_else(|e| panic!("{}: {e}", a.prop));
             }
         }
     }

@@ -70,9 +70,7 @@ fn parse_key(k: &str, v: &Value) -> Result<Cond> {
             let arr = v.as_array().ok_or_else(|| Error::invalid(k))?;
             let mut parts = Vec::with_capacity(arr.len());
             for c in arr {
-                parts.push(Cond::parse(
-                    c.as_object().ok_or_else(|| Error::invalid(k))?,
-                )?);
+                parts.push(Cond::parse(c.as_object().ok_or_else(|| Error::invalid(k))?)?);
             }
             Ok(match k {
                 "$and" => Cond::And(parts),
@@ -96,11 +94,7 @@ fn parse_op_value(field: &str, v: &Value) -> Result<FieldOp> {
                 }
                 ops.push(parse_op(field, op, arg, options)?);
             }
-            Ok(if ops.len() == 1 {
-                ops.pop().unwrap()
-            } else {
-                FieldOp::Every(ops)
-            })
+            Ok(if ops.len() == 1 { ops.pop().unwrap() } else { FieldOp::Every(ops) })
         }
         _ => Ok(FieldOp::Eq(v.clone())),
     }
@@ -126,11 +120,7 @@ fn parse_op(field: &str, op: &str, arg: &Value, options: &str) -> Result<FieldOp
         "$gte" => FieldOp::Cmp(Ordering::Greater, true, arg.clone()),
         "$regex" => {
             let p = arg.as_str().ok_or_else(|| Error::invalid(field))?;
-            let p = if options.contains('i') {
-                format!("(?i){p}")
-            } else {
-                p.to_string()
-            };
+            let p = if options.contains('i') { format!("(?i){p}") } else { p.to_string() };
             FieldOp::Regex(compile_user_regex(&p).ok_or_else(|| Error::invalid(field))?)
         }
         "$exists" => FieldOp::Exists(arg.as_bool().ok_or_else(|| Error::invalid(field))?),
@@ -190,14 +180,12 @@ impl FieldOp {
                     None => false,
                 })
             }),
-            FieldOp::Regex(r) => {
-                v.is_some_and(|v| any_elem(v, &|e| e.as_str().is_some_and(|s| r.is_match(s))))
-            }
+            FieldOp::Regex(r) => v.is_some_and(|v| any_elem(v, &|e| e.as_str().is_some_and(|s| r.is_match(s)))),
             FieldOp::Exists(b) => v.is_some() == *b,
             FieldOp::Not(op) => !op.matches(v),
-            FieldOp::All(xs) => v
-                .and_then(Value::as_array)
-                .is_some_and(|a| xs.iter().all(|x| a.iter().any(|e| json_eq(e, x)))),
+            FieldOp::All(xs) => {
+                v.and_then(Value::as_array).is_some_and(|a| xs.iter().all(|x| a.iter().any(|e| json_eq(e, x))))
+            }
             FieldOp::Size(n) => v.and_then(Value::as_array).is_some_and(|a| a.len() == *n),
             FieldOp::Every(ops) => ops.iter().all(|o| o.matches(v)),
         }
@@ -221,17 +209,11 @@ mod tests {
         assert!(m(json!({"arr": 2}), d.clone()));
         assert!(m(json!({"a": {"$gt": 1, "$lte": 5}}), d.clone()));
         assert!(!m(json!({"a": {"$lt": 5}}), d.clone()));
-        assert!(m(
-            json!({"s": {"$regex": "^HE", "$options": "i"}}),
-            d.clone()
-        ));
+        assert!(m(json!({"s": {"$regex": "^HE", "$options": "i"}}), d.clone()));
         assert!(m(json!({"missing": {"$ne": 1}}), d.clone()));
         assert!(m(json!({"missing": {"$exists": false}}), d.clone()));
         assert!(m(json!({"o.x": "y"}), d.clone()));
-        assert!(m(
-            json!({"$or": [{"a": 1}, {"s": {"$in": ["hello"]}}]}),
-            d.clone()
-        ));
+        assert!(m(json!({"$or": [{"a": 1}, {"s": {"$in": ["hello"]}}]}), d.clone()));
         assert!(m(json!({"s": {"$not": {"$regex": "z"}}}), d.clone()));
         assert!(m(json!({"arr": {"$all": [1, 2], "$size": 2}}), d.clone()));
         assert!(!m(json!({"a": {"$nin": [5]}}), d));
@@ -239,12 +221,9 @@ mod tests {
 
     #[test]
     fn refusals() {
-        for c in [
-            json!({"$where": "1"}),
-            json!({"a": {"$foo": 1}}),
-            json!({"a": {"$regex": "("}}),
-            json!({"$expr": {}}),
-        ] {
+        for c in
+            [json!({"$where": "1"}), json!({"a": {"$foo": 1}}), json!({"a": {"$regex": "("}}), json!({"$expr": {}})]
+        {
             assert!(Cond::parse_value(&c, "condition").is_err(), "{c}");
         }
     }

@@ -76,22 +76,13 @@ pub struct Error {
 
 impl Error {
     pub fn new(code: i64) -> Self {
-        Error {
-            code,
-            args: Vec::new(),
-        }
+        Error { code, args: Vec::new() }
     }
     pub fn with(code: i64, arg: impl Into<String>) -> Self {
-        Error {
-            code,
-            args: vec![arg.into()],
-        }
+        Error { code, args: vec![arg.into()] }
     }
     pub fn with2(code: i64, a: impl Into<String>, b: impl Into<String>) -> Self {
-        Error {
-            code,
-            args: vec![a.into(), b.into()],
-        }
+        Error { code, args: vec![a.into(), b.into()] }
     }
     /// `'field'` failed validation.
     pub fn invalid(field: impl Into<String>) -> Self {
@@ -119,10 +110,7 @@ impl Error {
     }
     /// Wraps an inner validation error the way bk-cmdb's core does: outer 1199011 carrying the inner message.
     pub fn wrap_invalid(self, lang: Lang) -> Self {
-        if self.code == code::IS_INVALID
-            || self.code == code::NEED_SET
-            || self.code == code::DUPLICATE_ITEM
-        {
+        if self.code == code::IS_INVALID || self.code == code::NEED_SET || self.code == code::DUPLICATE_ITEM {
             return self;
         }
         Error::with(code::IS_INVALID, self.message(lang))
@@ -213,25 +201,20 @@ fn template(c: i64) -> (&'static str, &'static str) {
         INTERNAL => ("internal server error: %s", "服务器内部错误: %s"),
         MODEL_SELECT_FAILED => ("failed to find the model", "查询模型失败"),
         CLASSIFICATION_NOT_EXIST => ("the classification '%s' does not exist", "模型分组 '%s' 不存在"),
-        CLASSIFICATION_HAS_OBJECT => (
-            "the classification still has models and cannot be deleted",
-            "模型分组下存在模型，不能删除",
-        ),
+        CLASSIFICATION_HAS_OBJECT => {
+            ("the classification still has models and cannot be deleted", "模型分组下存在模型，不能删除")
+        }
         HAS_HOST => ("the target still has hosts", "目标下仍有主机"),
         TOPO_LEVEL_OVER_LIMIT => ("the business topology has reached its maximum level", "业务拓扑层级已达上限"),
         OBJECT_HAS_INSTANCES => ("the model '%s' has instances and cannot be deleted", "模型 '%s' 下有实例，不能删除"),
         OBJECT_ASSOCIATION_NOT_EXIST => ("the model association does not exist", "模型关联不存在"),
-        OBJECT_HAS_ASSOCIATION => (
-            "the model still takes part in model associations",
-            "模型存在关联关系，不能删除",
-        ),
+        OBJECT_HAS_ASSOCIATION => ("the model still takes part in model associations", "模型存在关联关系，不能删除"),
         ASST_KIND_NOT_EXIST => ("the association kind does not exist", "关联类型不存在"),
         MAINLINE_KIND_UNAVAILABLE => ("the bk_mainline association kind cannot be used here", "拓扑组成关联类型不可用"),
         MODEL_PAUSED => ("the model is paused", "模型已停用"),
-        MAINLINE_REQUIRED_ATTR => (
-            "a required attribute cannot be added to a mainline model",
-            "主线模型不允许添加必填字段",
-        ),
+        MAINLINE_REQUIRED_ATTR => {
+            ("a required attribute cannot be added to a mainline model", "主线模型不允许添加必填字段")
+        }
         ATTRIBUTE_ID_DUPLICATED => ("the attribute id '%s' already exists", "字段唯一标识 '%s' 已存在"),
         REGEX_COMPILE_FAILED => ("the regular expression '%s' is invalid", "正则表达式 '%s' 校验失败"),
         CLASSIFICATION_NOT_FOUND => ("the classification was not found", "模型分组不存在"),
@@ -254,10 +237,7 @@ mod tests {
     #[test]
     fn every_message_is_filled_in_both_languages() {
         let e = Error::with(code::NEED_SET, "bk_obj_id");
-        assert_eq!(
-            e.message(Lang::En),
-            "'bk_obj_id' is required and must be set"
-        );
+        assert_eq!(e.message(Lang::En), "'bk_obj_id' is required and must be set");
         assert!(e.message(Lang::Zh).contains("bk_obj_id"));
         assert_ne!(e.message(Lang::En), e.message(Lang::Zh));
     }

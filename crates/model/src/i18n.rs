@@ -27,20 +27,15 @@ fn names() -> &'static Names {
         }
         for a in builtin::attributes() {
             for (id, en) in &a.enum_en {
-                n.enum_opt
-                    .insert((a.obj.clone(), a.prop.clone(), id.clone()), en.clone());
+                n.enum_opt.insert((a.obj.clone(), a.prop.clone(), id.clone()), en.clone());
             }
             n.attr.insert((a.obj, a.prop), a.en);
         }
         for (obj, g, _, en, _) in builtin::GROUPS {
-            n.group
-                .insert((obj.to_string(), g.to_string()), en.to_string());
+            n.group.insert((obj.to_string(), g.to_string()), en.to_string());
         }
         for (id, _, _, _, en, src, dest) in builtin::ASSOCIATION_KINDS {
-            n.kind.insert(
-                id.to_string(),
-                (en.to_string(), src.to_string(), dest.to_string()),
-            );
+            n.kind.insert(id.to_string(), (en.to_string(), src.to_string(), dest.to_string()));
         }
         n
     })
@@ -62,30 +57,18 @@ pub fn attribute(obj: &str, prop: &str) -> Option<&'static str> {
     if prop == "bk_inst_name" {
         return Some(builtin::INST_NAME_FIELD.1);
     }
-    builtin::RECORDED_FIELDS
-        .iter()
-        .find(|f| f.0 == prop)
-        .map(|f| f.2)
+    builtin::RECORDED_FIELDS.iter().find(|f| f.0 == prop).map(|f| f.2)
 }
 
 pub fn enum_option(obj: &str, prop: &str, id: &str) -> Option<&'static str> {
-    names()
-        .enum_opt
-        .get(&(obj.to_string(), prop.to_string(), id.to_string()))
-        .map(String::as_str)
+    names().enum_opt.get(&(obj.to_string(), prop.to_string(), id.to_string())).map(String::as_str)
 }
 
 pub fn group(obj: &str, group: &str) -> Option<&'static str> {
-    names()
-        .group
-        .get(&(obj.to_string(), group.to_string()))
-        .map(String::as_str)
+    names().group.get(&(obj.to_string(), group.to_string())).map(String::as_str)
 }
 
 /// `(name, src_des, dest_des)` of a built-in association kind.
 pub fn association_kind(id: &str) -> Option<(&'static str, &'static str, &'static str)> {
-    names()
-        .kind
-        .get(id)
-        .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+    names().kind.get(id).map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
 }

@@ -9,10 +9,7 @@ pub fn now_millis() -> i64 {
 }
 
 fn local(ms: i64) -> DateTime<Local> {
-    Local
-        .timestamp_millis_opt(ms)
-        .single()
-        .unwrap_or_else(|| Local.timestamp_millis_opt(0).unwrap())
+    Local.timestamp_millis_opt(ms).single().unwrap_or_else(|| Local.timestamp_millis_opt(0).unwrap())
 }
 
 /// `"YYYY-MM-DD hh:mm:ss"` in server local time.
@@ -40,17 +37,11 @@ pub fn parse_time_str(s: &str) -> Option<i64> {
         return Some(t.timestamp_millis());
     }
     if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S") {
-        return Local
-            .from_local_datetime(&t)
-            .earliest()
-            .map(|t| t.timestamp_millis());
+        return Local.from_local_datetime(&t).earliest().map(|t| t.timestamp_millis());
     }
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         let t = d.and_hms_opt(0, 0, 0)?;
-        return Local
-            .from_local_datetime(&t)
-            .earliest()
-            .map(|t| t.timestamp_millis());
+        return Local.from_local_datetime(&t).earliest().map(|t| t.timestamp_millis());
     }
     None
 }
@@ -62,8 +53,7 @@ pub fn is_date(s: &str) -> bool {
 
 /// `YYYY-MM-DD hh:mm:ss` or RFC 3339 with offset.
 pub fn is_time(s: &str) -> bool {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").is_ok()
-        || DateTime::parse_from_rfc3339(s).is_ok()
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").is_ok() || DateTime::parse_from_rfc3339(s).is_ok()
 }
 
 #[cfg(test)]

@@ -61,12 +61,9 @@ impl Kind {
         use Col::*;
         const SUP: Col = Text("supplier", "bk_supplier_account");
         match self {
-            Kind::Classification => &[
-                Int("id", "id"),
-                SUP,
-                Text("cls_id", "bk_classification_id"),
-                Text("name", "bk_classification_name"),
-            ],
+            Kind::Classification => {
+                &[Int("id", "id"), SUP, Text("cls_id", "bk_classification_id"), Text("name", "bk_classification_name")]
+            }
             Kind::Object => &[
                 Int("id", "id"),
                 SUP,
@@ -106,12 +103,9 @@ impl Kind {
                 Text("obj_id", "bk_obj_id"),
                 Int("inst_id", "bk_inst_id"),
             ],
-            Kind::RolePrivilege => &[
-                Int("id", "id"),
-                SUP,
-                Text("obj_id", "bk_obj_id"),
-                Text("prop_id", "bk_property_id"),
-            ],
+            Kind::RolePrivilege => {
+                &[Int("id", "id"), SUP, Text("obj_id", "bk_obj_id"), Text("prop_id", "bk_property_id")]
+            }
             Kind::ServiceCategory => &[
                 Int("id", "id"),
                 SUP,
@@ -136,26 +130,14 @@ impl Kind {
         self.columns()
             .iter()
             .map(|c| match *c {
-                Col::Int(_, "_id") => {
-                    Param::Int(doc.get(id_field(obj)).and_then(Value::as_i64).unwrap_or(0))
-                }
+                Col::Int(_, "_id") => Param::Int(doc.get(id_field(obj)).and_then(Value::as_i64).unwrap_or(0)),
                 Col::Text(_, "_name") => Param::Text(match doc.get(name_field(obj)) {
                     Some(Value::String(s)) => s.clone(),
-                    Some(Value::Array(a)) => a
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join(","),
+                    Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","),
                     _ => String::new(),
                 }),
-                Col::Int(_, f) => doc
-                    .get(f)
-                    .and_then(Value::as_i64)
-                    .map(Param::Int)
-                    .unwrap_or(Param::Int(0)),
-                Col::Text(_, f) => {
-                    Param::Text(doc.get(f).and_then(Value::as_str).unwrap_or("").to_string())
-                }
+                Col::Int(_, f) => doc.get(f).and_then(Value::as_i64).map(Param::Int).unwrap_or(Param::Int(0)),
+                Col::Text(_, f) => Param::Text(doc.get(f).and_then(Value::as_str).unwrap_or("").to_string()),
             })
             .collect()
     }
@@ -164,10 +146,7 @@ impl Kind {
         if self.columns().iter().any(|c| c.name() == col) {
             Ok(())
         } else {
-            Err(Error::internal(format!(
-                "{} has no column {col}",
-                self.table()
-            )))
+            Err(Error::internal(format!("{} has no column {col}", self.table())))
         }
     }
 }
@@ -203,11 +182,7 @@ fn where_clause(kind: Kind, filters: &[Filter], params: &mut Vec<Param>) -> Resu
             }
         }
     }
-    Ok(if parts.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", parts.join(" AND "))
-    })
+    Ok(if parts.is_empty() { String::new() } else { format!(" WHERE {}", parts.join(" AND ")) })
 }
 
 impl Tx {
@@ -233,22 +208,13 @@ impl Tx {
     pub async fn update_doc(&mut self, kind: Kind, id: i64, doc: &Value) -> Result<u64> {
         let cols = kind.columns();
         let d = self.dialect();
-        let sets: Vec<String> = cols
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{} = ${}", c.name(), i + 1))
-            .collect();
+        let sets: Vec<String> = cols.iter().enumerate().map(|(i, c)| format!("{} = ${}", c.name(), i + 1)).collect();
         let mut params = kind.params(doc);
         params.push(Param::Text(doc.to_string()));
         params.push(Param::Int(id));
         let n = params.len();
         let extra = if kind == Kind::Instance {
-            params.push(Param::Text(
-                doc.get("bk_obj_id")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-            ));
+            params.push(Param::Text(doc.get("bk_obj_id").and_then(Value::as_str).unwrap_or("").to_string()));
             format!(" AND obj_id = ${}", n + 1)
         } else {
             String::new()
@@ -268,18 +234,13 @@ impl Tx {
         if w.is_empty() {
             return Err(Error::internal("refusing an unfiltered delete"));
         }
-        self.execute(&format!("DELETE FROM {}{w}", kind.table()), &params)
-            .await
+        self.execute(&format!("DELETE FROM {}{w}", kind.table()), &params).await
     }
 
     pub async fn find_docs(&mut self, kind: Kind, filters: &[Filter]) -> Result<Vec<Value>> {
         let mut params = Vec::new();
         let w = where_clause(kind, filters, &mut params)?;
-        let sql = format!(
-            "SELECT {} FROM {}{w} ORDER BY id",
-            self.dialect().json_out("doc"),
-            kind.table()
-        );
+        let sql = format!("SELECT {} FROM {}{w} ORDER BY id", self.dialect().json_out("doc"), kind.table());
         let rows = self.fetch(&sql, &params).await?;
         rows.iter().map(|r| row_doc(r, 0)).collect()
     }
@@ -287,32 +248,16 @@ impl Tx {
     pub async fn count_docs(&mut self, kind: Kind, filters: &[Filter]) -> Result<i64> {
         let mut params = Vec::new();
         let w = where_clause(kind, filters, &mut params)?;
-        let rows = self
-            .fetch(
-                &format!("SELECT COUNT(*) FROM {}{w}", kind.table()),
-                &params,
-            )
-            .await?;
+        let rows = self.fetch(&format!("SELECT COUNT(*) FROM {}{w}", kind.table()), &params).await?;
         use sqlx::Row;
         rows[0].try_get::<i64, _>(0).map_err(db_err)
     }
 
     /// Removes a top-level key from every instance document of a model (optionally one business).
-    pub async fn remove_instance_key(
-        &mut self,
-        obj_id: &str,
-        biz_id: Option<i64>,
-        key: &str,
-    ) -> Result<u64> {
+    pub async fn remove_instance_key(&mut self, obj_id: &str, biz_id: Option<i64>, key: &str) -> Result<u64> {
         let d = self.dialect();
-        let mut params = vec![
-            Param::Text(d.json_remove_key_param(key)),
-            Param::Text(obj_id.to_string()),
-        ];
-        let mut sql = format!(
-            "UPDATE instance SET doc = {} WHERE obj_id = $2",
-            d.json_remove_key("doc", 1)
-        );
+        let mut params = vec![Param::Text(d.json_remove_key_param(key)), Param::Text(obj_id.to_string())];
+        let mut sql = format!("UPDATE instance SET doc = {} WHERE obj_id = $2", d.json_remove_key("doc", 1));
         if let Some(b) = biz_id {
             params.push(Param::Int(b));
             sql.push_str(" AND biz_id = $3");
@@ -331,11 +276,7 @@ impl Tx {
             Param::Text(g("resource_type")),
             Param::Text(g("action")),
             Param::Int(doc.get("bk_biz_id").and_then(Value::as_i64).unwrap_or(0)),
-            Param::Text(
-                doc.get("resource_id")
-                    .map(|v| v.to_string())
-                    .unwrap_or_default(),
-            ),
+            Param::Text(doc.get("resource_id").map(|v| v.to_string()).unwrap_or_default()),
             Param::Int(doc.get("_op_ms").and_then(Value::as_i64).unwrap_or(0)),
             Param::Text(g("user")),
             Param::Text(doc.to_string()),
@@ -350,13 +291,7 @@ impl Tx {
     }
 
     /// Appends a change event for resource_watch.
-    pub async fn insert_event(
-        &mut self,
-        resource: &str,
-        event_type: &str,
-        supplier: &str,
-        doc: &Value,
-    ) -> Result<i64> {
+    pub async fn insert_event(&mut self, resource: &str, event_type: &str, supplier: &str, doc: &Value) -> Result<i64> {
         let id = self.next_id("event").await?;
         let d = self.dialect();
         let sql = format!(
@@ -381,15 +316,8 @@ impl Store {
     pub async fn find_docs(&self, kind: Kind, filters: &[Filter]) -> Result<Vec<Value>> {
         let mut params = Vec::new();
         let w = where_clause(kind, filters, &mut params)?;
-        let sql = format!(
-            "SELECT {} FROM {}{w} ORDER BY id",
-            self.dialect().json_out("doc"),
-            kind.table()
-        );
-        let rows = bind(sqlx::query(&sql), &params)
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db_err)?;
+        let sql = format!("SELECT {} FROM {}{w} ORDER BY id", self.dialect().json_out("doc"), kind.table());
+        let rows = bind(sqlx::query(&sql), &params).fetch_all(&self.reader).await.map_err(db_err)?;
         rows.iter().map(|r| row_doc(r, 0)).collect()
     }
 }

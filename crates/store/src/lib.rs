@@ -76,10 +76,7 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions {
-            sqlite_full_sync: false,
-            max_connections: 16,
-        }
+        StoreOptions { sqlite_full_sync: false, max_connections: 16 }
     }
 }
 
@@ -94,39 +91,24 @@ pub struct Store {
 impl Store {
     pub async fn connect(url: &str, opts: &StoreOptions) -> Result<Store> {
         sqlx::any::install_default_drivers();
-        let backend = Backend::from_url(url)
-            .ok_or_else(|| Error::internal(format!("unsupported database url: {url}")))?;
+        let backend =
+            Backend::from_url(url).ok_or_else(|| Error::internal(format!("unsupported database url: {url}")))?;
         match backend {
             Backend::Sqlite => {
                 let url = dialect::prepare_sqlite_url(url)?;
-                let sync = if opts.sqlite_full_sync {
-                    "FULL"
-                } else {
-                    "NORMAL"
-                };
+                let sync = if opts.sqlite_full_sync { "FULL" } else { "NORMAL" };
                 let pragmas = format!(
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
                 );
                 let writer = pool(&url, 1, Some(pragmas.clone())).await?;
                 // The writer creates the file and switches it to WAL before any reader opens it.
-                sqlx::query("SELECT 1")
-                    .execute(&writer)
-                    .await
-                    .map_err(db_err)?;
+                sqlx::query("SELECT 1").execute(&writer).await.map_err(db_err)?;
                 let reader = pool(&url, opts.max_connections.clamp(2, 8), Some(pragmas)).await?;
-                Ok(Store {
-                    writer,
-                    reader,
-                    backend,
-                })
+                Ok(Store { writer, reader, backend })
             }
             Backend::Postgres => {
                 let p = pool(url, opts.max_connections, None).await?;
-                Ok(Store {
-                    writer: p.clone(),
-                    reader: p,
-                    backend,
-                })
+                Ok(Store { writer: p.clone(), reader: p, backend })
             }
         }
     }
@@ -155,15 +137,9 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx> {
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         if self.backend == Backend::Postgres {
-            sqlx::query(dialect::PG_WRITE_LOCK)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+            sqlx::query(dialect::PG_WRITE_LOCK).execute(&mut *tx).await.map_err(db_err)?;
         }
-        Ok(Tx {
-            tx,
-            backend: self.backend,
-        })
+        Ok(Tx { tx, backend: self.backend })
     }
 
     /// Applies the embedded migrations; `seed` writes the built-in data once, in the same
@@ -177,10 +153,7 @@ impl Store {
 
     /// Read helpers outside a transaction (reader pool).
     pub async fn fetch(&self, sql: &str, params: &[Param]) -> Result<Vec<AnyRow>> {
-        bind(sqlx::query(sql), params)
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db_err)
+        bind(sqlx::query(sql), params).fetch_all(&self.reader).await.map_err(db_err)
     }
 
     pub fn dialect(&self) -> dialect::Dialect {
@@ -222,18 +195,12 @@ impl Tx {
     }
 
     pub async fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
-        let r = bind(sqlx::query(sql), params)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db_err)?;
+        let r = bind(sqlx::query(sql), params).execute(&mut *self.tx).await.map_err(db_err)?;
         Ok(r.rows_affected())
     }
 
     pub async fn fetch(&mut self, sql: &str, params: &[Param]) -> Result<Vec<AnyRow>> {
-        bind(sqlx::query(sql), params)
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(db_err)
+        bind(sqlx::query(sql), params).fetch_all(&mut *self.tx).await.map_err(db_err)
     }
 
     /// Next value of a named id sequence. Under the write lock, so never duplicated; an id
@@ -253,11 +220,7 @@ impl Tx {
         let last = match rows.first() {
             Some(r) => r.try_get::<i64, _>(0).map_err(db_err)?,
             None => {
-                self.execute(
-                    "INSERT INTO seq (name, value) VALUES ($1, $2)",
-                    &[seq.into(), Param::Int(n)],
-                )
-                .await?;
+                self.execute("INSERT INTO seq (name, value) VALUES ($1, $2)", &[seq.into(), Param::Int(n)]).await?;
                 n
             }
         };
@@ -267,11 +230,8 @@ impl Tx {
     /// Raises a sequence so that it never hands out ids at or below `floor`.
     pub async fn bump_sequence(&mut self, seq: &str, floor: i64) -> Result<()> {
         self.next_ids(seq, 0).await?;
-        self.execute(
-            "UPDATE seq SET value = $1 WHERE name = $2 AND value < $1",
-            &[Param::Int(floor), seq.into()],
-        )
-        .await?;
+        self.execute("UPDATE seq SET value = $1 WHERE name = $2 AND value < $1", &[Param::Int(floor), seq.into()])
+            .await?;
         Ok(())
     }
 
@@ -282,6 +242,5 @@ impl Tx {
 
 pub(crate) fn row_doc(r: &AnyRow, idx: usize) -> Result<Value> {
     let s: String = r.try_get(idx).map_err(db_err)?;
-    serde_json::from_str(&s)
-        .map_err(|e| Error::internal(format!("stored document is not JSON: {e}")))
+    serde_json::from_str(&s).map_err(|e| Error::internal(format!("stored document is not JSON: {e}")))
 }

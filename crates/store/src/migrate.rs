@@ -14,19 +14,10 @@ fn schema_v1(json: &str) -> String {
     };
     let mut s = String::new();
     s += "CREATE TABLE seq (name TEXT PRIMARY KEY, value BIGINT NOT NULL);\n";
-    s += &doc_table(
-        "classification",
-        "cls_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, ",
-    );
-    s += &doc_table(
-        "object",
-        "obj_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, cls_id TEXT NOT NULL, ",
-    );
+    s += &doc_table("classification", "cls_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, ");
+    s += &doc_table("object", "obj_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, cls_id TEXT NOT NULL, ");
     s += "CREATE INDEX object_cls ON object (cls_id);\n";
-    s += &doc_table(
-        "attribute",
-        "obj_id TEXT NOT NULL, biz_id BIGINT NOT NULL DEFAULT 0, prop_id TEXT NOT NULL, ",
-    );
+    s += &doc_table("attribute", "obj_id TEXT NOT NULL, biz_id BIGINT NOT NULL DEFAULT 0, prop_id TEXT NOT NULL, ");
     s += "CREATE INDEX attribute_obj ON attribute (obj_id, biz_id);\n";
     s += &doc_table(
         "property_group",
@@ -47,15 +38,9 @@ fn schema_v1(json: &str) -> String {
         "scope_type TEXT NOT NULL, scope_id TEXT NOT NULL, node_type TEXT NOT NULL, obj_id TEXT NOT NULL, inst_id BIGINT NOT NULL, ",
     );
     s += "CREATE UNIQUE INDEX topo_graphics_key ON topo_graphics (supplier, scope_type, scope_id, node_type, obj_id, inst_id);\n";
-    s += &doc_table(
-        "role_privilege",
-        "obj_id TEXT NOT NULL, prop_id TEXT NOT NULL, ",
-    );
+    s += &doc_table("role_privilege", "obj_id TEXT NOT NULL, prop_id TEXT NOT NULL, ");
     s += "CREATE UNIQUE INDEX role_privilege_key ON role_privilege (supplier, obj_id, prop_id);\n";
-    s += &doc_table(
-        "service_category",
-        "biz_id BIGINT NOT NULL, parent_id BIGINT NOT NULL, name TEXT NOT NULL, ",
-    );
+    s += &doc_table("service_category", "biz_id BIGINT NOT NULL, parent_id BIGINT NOT NULL, name TEXT NOT NULL, ");
     s += &format!(
         "CREATE TABLE instance (obj_id TEXT NOT NULL, id BIGINT NOT NULL, supplier TEXT NOT NULL DEFAULT '0', \
          name TEXT NOT NULL, biz_id BIGINT NOT NULL DEFAULT 0, parent_id BIGINT NOT NULL DEFAULT 0, doc {json} NOT NULL, \
@@ -91,21 +76,11 @@ where
         &[],
     )
     .await?;
-    let rows = tx
-        .fetch("SELECT version FROM schema_migrations", &[])
-        .await?;
-    let applied: Vec<i64> = rows
-        .iter()
-        .map(|r| r.try_get::<i64, _>(0))
-        .collect::<Result<_, _>>()
-        .map_err(db_err)?;
+    let rows = tx.fetch("SELECT version FROM schema_migrations", &[]).await?;
+    let applied: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>(0)).collect::<Result<_, _>>().map_err(db_err)?;
     let json = store.dialect().json_type();
     if !applied.contains(&1) {
-        for stmt in schema_v1(json)
-            .split(";\n")
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        for stmt in schema_v1(json).split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
             tx.execute(stmt, &[]).await?;
         }
         record(&mut tx, 1, "schema").await?;
@@ -120,11 +95,7 @@ where
 async fn record(tx: &mut Tx, version: i64, name: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-        &[
-            Param::Int(version),
-            name.into(),
-            Param::Int(cmdb_model::time::now_millis()),
-        ],
+        &[Param::Int(version), name.into(), Param::Int(cmdb_model::time::now_millis())],
     )
     .await?;
     Ok(())

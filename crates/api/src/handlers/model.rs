@@ -35,8 +35,5 @@ handlers!(
 );
 
 pub fn bind_role_privilege(c: Call<'_>) -> BoxFuture<'_, Result<Value>> {
-    Box::pin(
-        c.core
-            .bind_role_privilege(c.caller, c.body, c.explicit_supplier),
-    )
+    Box::pin(c.core.bind_role_privilege(c.caller, c.body, c.explicit_supplier))
 }

@@ -20,15 +20,11 @@ pub struct Server {
 }
 
 pub fn pg_admin_url() -> String {
-    std::env::var("CMDB_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+    std::env::var("CMDB_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
 }
 
 fn unique_suffix() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     format!("{}_{}", std::process::id(), nanos % 1_000_000_000)
 }
 
@@ -45,32 +41,21 @@ pub fn fresh_database(backend: Backend) -> String {
             let name = format!("cmdb_t_{}", unique_suffix());
             // A thread of its own: callers may already be inside a runtime.
             let (admin2, name2) = (admin.clone(), name.clone());
-            std::thread::spawn(move || create_pg_database(&admin2, &name2))
-                .join()
-                .expect("create test database");
-            let base = admin
-                .rsplit_once('/')
-                .map(|(b, _)| b.to_string())
-                .unwrap_or(admin);
+            std::thread::spawn(move || create_pg_database(&admin2, &name2)).join().expect("create test database");
+            let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
             format!("{base}/{name}")
         }
     }
 }
 
 fn create_pg_database(admin: &str, name: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&admin).await.unwrap_or_else(|e| {
-            panic!("PostgreSQL tests need {admin} (set CMDB_TEST_PG_URL): {e}")
-        });
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&pool)
+        let pool = sqlx::AnyPool::connect(admin)
             .await
-            .expect("create test database");
+            .unwrap_or_else(|e| panic!("PostgreSQL tests need {admin} (set CMDB_TEST_PG_URL): {e}"));
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.expect("create test database");
         pool.close().await;
     });
 }
@@ -80,21 +65,14 @@ pub fn spawn_server(backend: Backend, database_url: String) -> Server {
     let (tx, rx) = std::sync::mpsc::channel();
     let db = database_url.clone();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let cfg = cmdb::ServeConfig {
                 listen: "127.0.0.1:0".into(),
                 apps: Default::default(),
                 body_limit: 1024 * 1024,
-                store: cmdb::StoreConfig {
-                    database_url: db,
-                    sqlite_full_sync: false,
-                },
+                store: cmdb::StoreConfig { database_url: db, sqlite_full_sync: false },
             };
             let running = cmdb::start(listener, cfg).await.expect("server starts");
             tx.send(running.addr).unwrap();
@@ -123,11 +101,7 @@ pub fn server(backend: Backend) -> &'static Server {
 /// Unique identifiers (letters, digits, underscore; never starting with `bk`).
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{prefix}_{}_{}",
-        std::process::id() % 100000,
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("{prefix}_{}_{}", std::process::id() % 100000, N.fetch_add(1, Ordering::Relaxed))
 }
 
 pub const AUTH: &str = r#"{"bk_app_code":"test","bk_app_secret":"test","bk_username":"admin"}"#;
@@ -143,11 +117,7 @@ impl Server {
     }
 
     pub async fn call_with(&self, name: &str, body: Value, headers: &[(&str, &str)]) -> Value {
-        let mut req = self
-            .http
-            .post(self.endpoint(name))
-            .header("X-Bkapi-Authorization", AUTH)
-            .json(&body);
+        let mut req = self.http.post(self.endpoint(name)).header("X-Bkapi-Authorization", AUTH).json(&body);
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
@@ -188,10 +158,7 @@ impl Server {
     pub async fn count_rows(&self, table: &str) -> i64 {
         sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(&self.database_url).await.unwrap();
-        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&pool).await.unwrap();
         pool.close().await;
         n
     }
@@ -199,11 +166,7 @@ impl Server {
     /// Creates a classification and a model in it; returns the model record.
     pub async fn new_model(&self) -> Value {
         let cls = unique("cls");
-        self.ok(
-            "create_classification",
-            json!({"bk_classification_id": cls, "bk_classification_name": cls}),
-        )
-        .await;
+        self.ok("create_classification", json!({"bk_classification_id": cls, "bk_classification_name": cls})).await;
         let obj = unique("obj");
         self.ok(
             "create_object",
@@ -215,25 +178,12 @@ impl Server {
 
 pub fn check_envelope(env: &Value) {
     let m = env.as_object().expect("envelope is an object");
-    for k in [
-        "result",
-        "code",
-        "message",
-        "permission",
-        "request_id",
-        "data",
-    ] {
+    for k in ["result", "code", "message", "permission", "request_id", "data"] {
         assert!(m.contains_key(k), "envelope lacks {k}: {env}");
     }
     assert!(env["permission"].is_null());
     let rid = env["request_id"].as_str().unwrap();
-    assert!(
-        rid.len() == 32
-            && rid
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
-        "{rid}"
-    );
+    assert!(rid.len() == 32 && rid.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{rid}");
     assert_eq!(env["result"].as_bool().unwrap(), env["code"] == json!(0));
 }
 

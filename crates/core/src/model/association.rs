@@ -18,11 +18,7 @@ fn summary(model: &Value, lang: Lang) -> Value {
 }
 
 impl Core {
-    pub async fn find_object_association(
-        &self,
-        caller: &Caller,
-        body: &crate::req::Body,
-    ) -> Result<Value> {
+    pub async fn find_object_association(&self, caller: &Caller, body: &crate::req::Body) -> Result<Value> {
         let cond = match body.get("condition") {
             Some(Value::Object(m)) if !m.is_empty() => parse_condition(m)?,
             Some(_) => return Err(Error::is_invalid("condition")),
@@ -36,19 +32,12 @@ impl Core {
             },
         };
         let all = self.store.find_docs(Kind::ObjectAssociation, &[]).await?;
-        let out: Vec<Value> = all
-            .into_iter()
-            .filter(|a| tenant::doc_visible(&caller.supplier, a))
-            .filter(|a| cond.matches(a))
-            .collect();
+        let out: Vec<Value> =
+            all.into_iter().filter(|a| tenant::doc_visible(&caller.supplier, a)).filter(|a| cond.matches(a)).collect();
         Ok(Value::Array(out))
     }
 
-    pub async fn search_object_topo(
-        &self,
-        caller: &Caller,
-        body: &crate::req::Body,
-    ) -> Result<Value> {
+    pub async fn search_object_topo(&self, caller: &Caller, body: &crate::req::Body) -> Result<Value> {
         let cond = parse_condition(&super::condition_body(body, &["bk_supplier_account"]))?;
         let models: Vec<Value> = self
             .store
@@ -71,8 +60,7 @@ impl Core {
                 let dst_id = str_field(a, "bk_asst_obj_id");
                 let Some(dst) = model(dst_id) else { continue };
                 let kind_id = str_field(a, "bk_asst_id");
-                let Some(kind) = kinds.iter().find(|k| str_field(k, "bk_asst_id") == kind_id)
-                else {
+                let Some(kind) = kinds.iter().find(|k| str_field(k, "bk_asst_id") == kind_id) else {
                     return Err(Error::new(code::ASST_KIND_NOT_EXIST));
                 };
                 let mut label = str_field(kind, "bk_asst_name").to_string();
@@ -81,9 +69,9 @@ impl Core {
                         label = en.to_string();
                     }
                 }
-                let back = assts.iter().any(|b| {
-                    str_field(b, "bk_obj_id") == dst_id && str_field(b, "bk_asst_obj_id") == src_id
-                });
+                let back = assts
+                    .iter()
+                    .any(|b| str_field(b, "bk_obj_id") == dst_id && str_field(b, "bk_asst_obj_id") == src_id);
                 out.push(json!({
                     "from": summary(src, caller.lang),
                     "to": summary(dst, caller.lang),

@@ -1,10 +1,7 @@
 //! Attributes and business custom fields (models-and-instances.md §C, attributes.md §4).
 
 use super::records;
-use super::{
-    bool_field, condition_body, int_field, is_mainline_child, parse_condition, render_attribute,
-    str_field,
-};
+use super::{bool_field, condition_body, int_field, is_mainline_child, parse_condition, render_attribute, str_field};
 use crate::audit::{self, Audit};
 use crate::page::{self, Page};
 use crate::req::{check_len, opt_bool, path_int, req_str, typed_str, Body};
@@ -15,14 +12,7 @@ use cmdb_store::{Filter, Kind, Param, Tx};
 use serde_json::{json, Map, Value};
 
 const NAME_MAX: usize = 128;
-const RESERVED_PROPS: [&str; 6] = [
-    "create_time",
-    "last_time",
-    "default",
-    "creator",
-    "modifier",
-    "id",
-];
+const RESERVED_PROPS: [&str; 6] = ["create_time", "last_time", "default", "creator", "modifier", "id"];
 /// Models whose `isrequired` is fixed (1113026 on create, 1113027 on update).
 const FIXED_REQUIRED: [&str; 6] = ["biz", "set", "module", "host", "plat", "process"];
 /// Models that accept no new attributes at all.
@@ -73,9 +63,7 @@ fn property_type(body: &Body) -> Result<PropertyType> {
     let ty = req_str(body, "bk_property_type")?;
     match PropertyType::parse(&ty) {
         // Table fields and id rules need their own machinery (hidden models, generators).
-        Some(t) if t.creatable() && t != PropertyType::Innertable && t != PropertyType::IdRule => {
-            Ok(t)
-        }
+        Some(t) if t.creatable() && t != PropertyType::Innertable && t != PropertyType::IdRule => Ok(t),
         _ => Err(Error::is_invalid("bk_property_type")),
     }
 }
@@ -85,20 +73,14 @@ async fn scope_attributes(tx: &mut Tx, obj: &str, biz: i64) -> Result<Vec<Value>
     let mut v = tx
         .find_docs(
             Kind::Attribute,
-            &[
-                Filter::Eq("obj_id", Param::Text(obj.to_string())),
-                Filter::Eq("biz_id", Param::Int(0)),
-            ],
+            &[Filter::Eq("obj_id", Param::Text(obj.to_string())), Filter::Eq("biz_id", Param::Int(0))],
         )
         .await?;
     if biz > 0 {
         v.extend(
             tx.find_docs(
                 Kind::Attribute,
-                &[
-                    Filter::Eq("obj_id", Param::Text(obj.to_string())),
-                    Filter::Eq("biz_id", Param::Int(biz)),
-                ],
+                &[Filter::Eq("obj_id", Param::Text(obj.to_string())), Filter::Eq("biz_id", Param::Int(biz))],
             )
             .await?,
         );
@@ -117,40 +99,20 @@ async fn resolve_group(
     let groups = tx
         .find_docs(
             Kind::PropertyGroup,
-            &[
-                Filter::Eq("obj_id", Param::Text(obj.to_string())),
-                Filter::Eq("biz_id", Param::Int(biz)),
-            ],
+            &[Filter::Eq("obj_id", Param::Text(obj.to_string())), Filter::Eq("biz_id", Param::Int(biz))],
         )
         .await?;
     if let Some(g) = wanted.and_then(|w| groups.iter().find(|g| str_field(g, "bk_group_id") == w)) {
-        return Ok((
-            str_field(g, "bk_group_id").to_string(),
-            str_field(g, "bk_group_name").to_string(),
-        ));
+        return Ok((str_field(g, "bk_group_id").to_string(), str_field(g, "bk_group_name").to_string()));
     }
     if biz == 0 {
-        let name = groups
-            .iter()
-            .find(|g| str_field(g, "bk_group_id") == "default")
-            .map(|g| str_field(g, "bk_group_name"));
+        let name =
+            groups.iter().find(|g| str_field(g, "bk_group_id") == "default").map(|g| str_field(g, "bk_group_name"));
         return Ok(("default".into(), name.unwrap_or("Default").to_string()));
     }
-    if !groups
-        .iter()
-        .any(|g| str_field(g, "bk_group_id") == "bizdefault")
-    {
+    if !groups.iter().any(|g| str_field(g, "bk_group_id") == "bizdefault") {
         let id = tx.next_id(Kind::PropertyGroup.sequence()).await?;
-        let doc = records::group(
-            id,
-            &caller.supplier,
-            obj,
-            biz,
-            "bizdefault",
-            "bizdefault",
-            -1,
-            false,
-        );
+        let doc = records::group(id, &caller.supplier, obj, biz, ("bizdefault", "bizdefault", -1), false);
         tx.insert_doc(Kind::PropertyGroup, &doc).await?;
     }
     Ok(("bizdefault".into(), "bizdefault".into()))
@@ -160,10 +122,7 @@ async fn resolve_group(
 /// mainline level, and at least one listed instance exists.
 async fn check_enumquote(tx: &mut Tx, obj: &str, option: &Value) -> Result<()> {
     let items = option.as_array().cloned().unwrap_or_default();
-    let quoted = items
-        .first()
-        .map(|i| str_field(i, "bk_obj_id").to_string())
-        .unwrap_or_default();
+    let quoted = items.first().map(|i| str_field(i, "bk_obj_id").to_string()).unwrap_or_default();
     if quoted == obj || ["set", "module", "process"].contains(&quoted.as_str()) {
         return Err(Error::is_invalid("option"));
     }
@@ -173,19 +132,8 @@ async fn check_enumquote(tx: &mut Tx, obj: &str, option: &Value) -> Result<()> {
     if !builtin::MAINLINE.contains(&quoted.as_str()) && is_mainline_child(tx, &quoted).await? {
         return Err(Error::is_invalid("option"));
     }
-    let ids: Vec<Param> = items
-        .iter()
-        .map(|i| Param::Int(int_field(i, "bk_inst_id")))
-        .collect();
-    let n = tx
-        .count_docs(
-            Kind::Instance,
-            &[
-                Filter::Eq("obj_id", Param::Text(quoted)),
-                Filter::In("id", ids),
-            ],
-        )
-        .await?;
+    let ids: Vec<Param> = items.iter().map(|i| Param::Int(int_field(i, "bk_inst_id"))).collect();
+    let n = tx.count_docs(Kind::Instance, &[Filter::Eq("obj_id", Param::Text(quoted)), Filter::In("id", ids)]).await?;
     if n == 0 {
         return Err(Error::is_invalid("option"));
     }
@@ -219,13 +167,7 @@ impl Core {
                 return Err(Error::invalid("bk_obj_id"));
             }
             let found = tx
-                .count_docs(
-                    Kind::Instance,
-                    &[
-                        Filter::Eq("obj_id", "biz".into()),
-                        Filter::Eq("id", Param::Int(biz)),
-                    ],
-                )
+                .count_docs(Kind::Instance, &[Filter::Eq("obj_id", "biz".into()), Filter::Eq("id", Param::Int(biz))])
                 .await?;
             if found == 0 {
                 return Err(Error::is_invalid("bk_biz_id"));
@@ -234,11 +176,7 @@ impl Core {
         if isrequired && is_mainline_child(&mut tx, &obj).await? {
             return Err(Error::new(code::MAINLINE_REQUIRED_ATTR));
         }
-        if body
-            .get("bk_template_id")
-            .and_then(Value::as_i64)
-            .is_some_and(|t| t != 0)
-        {
+        if body.get("bk_template_id").and_then(Value::as_i64).is_some_and(|t| t != 0) {
             return Err(Error::is_invalid("bk_template_id"));
         }
         let ty = property_type(body)?;
@@ -253,18 +191,8 @@ impl Core {
         check_property_id(&prop)?;
         let name = req_str(body, "bk_property_name")?;
         check_len(&name, "bk_property_name", NAME_MAX)?;
-        let option = attr::validate_option(
-            ty,
-            body.get("option").unwrap_or(&Value::Null),
-            ismultiple,
-            true,
-        )?;
-        let default = attr::validate_default(
-            ty,
-            &option,
-            ismultiple,
-            body.get("default").unwrap_or(&Value::Null),
-        )?;
+        let option = attr::validate_option(ty, body.get("option").unwrap_or(&Value::Null), ismultiple, true)?;
+        let default = attr::validate_default(ty, &option, ismultiple, body.get("default").unwrap_or(&Value::Null))?;
         if ty == PropertyType::EnumQuote {
             check_enumquote(&mut tx, &obj, &option).await?;
         }
@@ -279,16 +207,10 @@ impl Core {
             return Err(Error::with(code::NO_NEW_REQUIRED_FIELD, obj));
         }
         let existing = scope_attributes(&mut tx, &obj, biz).await?;
-        if existing
-            .iter()
-            .any(|a| str_field(a, "bk_property_id") == prop)
-        {
+        if existing.iter().any(|a| str_field(a, "bk_property_id") == prop) {
             return Err(Error::with(code::ATTRIBUTE_ID_DUPLICATED, prop));
         }
-        if existing
-            .iter()
-            .any(|a| str_field(a, "bk_property_name") == name)
-        {
+        if existing.iter().any(|a| str_field(a, "bk_property_name") == name) {
             return Err(Error::duplicate("bk_property_name"));
         }
         let wanted = typed_str(body, "bk_property_group")?;
@@ -332,17 +254,8 @@ impl Core {
         });
         tx.insert_doc(Kind::Attribute, &doc).await?;
         let obj_name = str_field(&model, "bk_obj_name").to_string();
-        audit::write(
-            &mut tx,
-            caller,
-            audit_of(
-                "create",
-                &doc,
-                &obj_name,
-                audit::basic(None, Some(&doc), None),
-            ),
-        )
-        .await?;
+        audit::write(&mut tx, caller, audit_of("create", &doc, &obj_name, audit::basic(None, Some(&doc), None)))
+            .await?;
         tx.commit().await?;
         Ok(render_attribute(doc, caller.lang, &gname))
     }
@@ -361,27 +274,13 @@ impl Core {
 
     async fn update_attribute(&self, caller: &Caller, body: &Body, biz: i64) -> Result<Value> {
         let id = path_int(body, "id")?;
-        if body
-            .get("bk_template_id")
-            .and_then(Value::as_i64)
-            .is_some_and(|t| t != 0)
-        {
+        if body.get("bk_template_id").and_then(Value::as_i64).is_some_and(|t| t != 0) {
             return Err(Error::with(code::MODIFY_FIELD_FORBIDDEN, "bk_template_id"));
         }
         let mut tx = self.store.begin().await?;
-        let scope = if biz > 0 {
-            vec![Param::Int(0), Param::Int(biz)]
-        } else {
-            vec![Param::Int(0)]
-        };
+        let scope = if biz > 0 { vec![Param::Int(0), Param::Int(biz)] } else { vec![Param::Int(0)] };
         let Some(old) = tx
-            .find_docs(
-                Kind::Attribute,
-                &[
-                    Filter::Eq("id", Param::Int(id)),
-                    Filter::In("biz_id", scope),
-                ],
-            )
+            .find_docs(Kind::Attribute, &[Filter::Eq("id", Param::Int(id)), Filter::In("biz_id", scope)])
             .await?
             .pop()
             .filter(|a| tenant::writable(&caller.supplier, a))
@@ -389,13 +288,8 @@ impl Core {
             return Err(Error::with(code::NOT_FOUND, "id"));
         };
         let obj = str_field(&old, "bk_obj_id").to_string();
-        let stored_ty =
-            PropertyType::parse(str_field(&old, "bk_property_type")).ok_or_else(|| {
-                Error::with(
-                    code::UNEXPECTED_FIELD_TYPE,
-                    str_field(&old, "bk_property_type"),
-                )
-            })?;
+        let stored_ty = PropertyType::parse(str_field(&old, "bk_property_type"))
+            .ok_or_else(|| Error::with(code::UNEXPECTED_FIELD_TYPE, str_field(&old, "bk_property_type")))?;
         let ispre = bool_field(&old, "ispre");
         let allowed: &[&str] = if ispre {
             &["unit", "placeholder", "option"]
@@ -421,32 +315,20 @@ impl Core {
                 changes.insert(k.to_string(), v.clone());
             }
         }
-        for k in [
-            "isrequired",
-            "isonly",
-            "isreadonly",
-            "editable",
-            "ismultiple",
-            "bk_isapi",
-        ] {
+        for k in ["isrequired", "isonly", "isreadonly", "editable", "ismultiple", "bk_isapi"] {
             opt_bool(&changes, k)?;
         }
         if changes.contains_key("bk_property_name") {
             let name = req_str(&changes, "bk_property_name")?;
             check_len(&name, "bk_property_name", NAME_MAX)?;
             let attrs = scope_attributes(&mut tx, &obj, int_field(&old, "bk_biz_id")).await?;
-            if attrs
-                .iter()
-                .any(|a| str_field(a, "bk_property_name") == name && int_field(a, "id") != id)
-            {
+            if attrs.iter().any(|a| str_field(a, "bk_property_name") == name && int_field(a, "id") != id) {
                 return Err(Error::duplicate("bk_property_name"));
             }
             changes.insert("bk_property_name".into(), json!(name));
         }
         let check_ty = match body.get("bk_property_type").and_then(Value::as_str) {
-            Some(t) => {
-                PropertyType::parse(t).ok_or_else(|| Error::is_invalid("bk_property_type"))?
-            }
+            Some(t) => PropertyType::parse(t).ok_or_else(|| Error::is_invalid("bk_property_type"))?,
             None => stored_ty,
         };
         let ismultiple = match opt_bool(&changes, "ismultiple")? {
@@ -491,17 +373,10 @@ impl Core {
         }
         doc["last_time"] = json!(time::now_millis());
         tx.update_doc(Kind::Attribute, id, &doc).await?;
-        let obj_name = super::object_by_obj_id(&mut tx, &obj)
-            .await?
-            .map(|m| str_field(&m, "bk_obj_name").to_string());
+        let obj_name = super::object_by_obj_id(&mut tx, &obj).await?.map(|m| str_field(&m, "bk_obj_name").to_string());
         let changes = Value::Object(changes);
         let detail = audit::basic(Some(&old), None, Some(&changes));
-        audit::write(
-            &mut tx,
-            caller,
-            audit_of("update", &doc, &obj_name.unwrap_or_default(), detail),
-        )
-        .await?;
+        audit::write(&mut tx, caller, audit_of("update", &doc, &obj_name.unwrap_or_default(), detail)).await?;
         tx.commit().await?;
         Ok(Value::Null)
     }
@@ -510,19 +385,9 @@ impl Core {
         let id = path_int(body, "id")?;
         let biz = crate::req::opt_int(body, "bk_biz_id")?.unwrap_or(0);
         let mut tx = self.store.begin().await?;
-        let scope = if biz > 0 {
-            vec![Param::Int(0), Param::Int(biz)]
-        } else {
-            vec![Param::Int(0)]
-        };
+        let scope = if biz > 0 { vec![Param::Int(0), Param::Int(biz)] } else { vec![Param::Int(0)] };
         let Some(old) = tx
-            .find_docs(
-                Kind::Attribute,
-                &[
-                    Filter::Eq("id", Param::Int(id)),
-                    Filter::In("biz_id", scope),
-                ],
-            )
+            .find_docs(Kind::Attribute, &[Filter::Eq("id", Param::Int(id)), Filter::In("biz_id", scope)])
             .await?
             .pop()
             .filter(|a| tenant::writable(&caller.supplier, a))
@@ -533,16 +398,9 @@ impl Core {
             return Err(Error::new(code::FIELD_TEMPLATE_ATTR));
         }
         let obj = str_field(&old, "bk_obj_id").to_string();
-        let uniques = tx
-            .find_docs(
-                Kind::Unique,
-                &[Filter::Eq("obj_id", Param::Text(obj.clone()))],
-            )
-            .await?;
+        let uniques = tx.find_docs(Kind::Unique, &[Filter::Eq("obj_id", Param::Text(obj.clone()))]).await?;
         let in_unique = uniques.iter().any(|u| {
-            u.get("keys")
-                .and_then(Value::as_array)
-                .is_some_and(|ks| ks.iter().any(|k| int_field(k, "key_id") == id))
+            u.get("keys").and_then(Value::as_array).is_some_and(|ks| ks.iter().any(|k| int_field(k, "key_id") == id))
         });
         if in_unique {
             return Err(Error::new(code::ATTR_IN_UNIQUE));
@@ -552,20 +410,11 @@ impl Core {
         }
         let prop = str_field(&old, "bk_property_id").to_string();
         let attr_biz = int_field(&old, "bk_biz_id");
-        tx.remove_instance_key(&obj, (attr_biz > 0).then_some(attr_biz), &prop)
-            .await?;
-        tx.delete_docs(Kind::Attribute, &[Filter::Eq("id", Param::Int(id))])
-            .await?;
-        let obj_name = super::object_by_obj_id(&mut tx, &obj)
-            .await?
-            .map(|m| str_field(&m, "bk_obj_name").to_string());
+        tx.remove_instance_key(&obj, (attr_biz > 0).then_some(attr_biz), &prop).await?;
+        tx.delete_docs(Kind::Attribute, &[Filter::Eq("id", Param::Int(id))]).await?;
+        let obj_name = super::object_by_obj_id(&mut tx, &obj).await?.map(|m| str_field(&m, "bk_obj_name").to_string());
         let detail = audit::basic(Some(&old), None, None);
-        audit::write(
-            &mut tx,
-            caller,
-            audit_of("delete", &old, &obj_name.unwrap_or_default(), detail),
-        )
-        .await?;
+        audit::write(&mut tx, caller, audit_of("delete", &old, &obj_name.unwrap_or_default(), detail)).await?;
         tx.commit().await?;
         Ok(Value::Null)
     }
@@ -578,11 +427,7 @@ impl Core {
         if let Some(Value::String(obj)) = body.get("bk_obj_id") {
             filters.push(Filter::Eq("obj_id", Param::Text(obj.clone())));
         }
-        let scope = if biz > 0 {
-            vec![Param::Int(0), Param::Int(biz)]
-        } else {
-            vec![Param::Int(0)]
-        };
+        let scope = if biz > 0 { vec![Param::Int(0), Param::Int(biz)] } else { vec![Param::Int(0)] };
         filters.push(Filter::In("biz_id", scope));
         let attrs = self.store.find_docs(Kind::Attribute, &filters).await?;
         let groups = self.store.find_docs(Kind::PropertyGroup, &[]).await?;
@@ -596,11 +441,8 @@ impl Core {
         let out = page::apply(matched, &page)
             .into_iter()
             .map(|a| {
-                let (obj, g, b) = (
-                    str_field(&a, "bk_obj_id"),
-                    str_field(&a, "bk_property_group"),
-                    int_field(&a, "bk_biz_id"),
-                );
+                let (obj, g, b) =
+                    (str_field(&a, "bk_obj_id"), str_field(&a, "bk_property_group"), int_field(&a, "bk_biz_id"));
                 let name = groups
                     .iter()
                     .find(|x| {

@@ -24,9 +24,7 @@ fn audit_of<'a>(action: &'a str, doc: &Value, detail: Value) -> Audit<'a> {
 
 async fn name_taken(tx: &mut Tx, name: &str, except_id: i64) -> Result<bool> {
     let all = tx.find_docs(Kind::Classification, &[]).await?;
-    Ok(all.iter().any(|c| {
-        str_field(c, "bk_classification_name") == name && super::int_field(c, "id") != except_id
-    }))
+    Ok(all.iter().any(|c| str_field(c, "bk_classification_name") == name && super::int_field(c, "id") != except_id))
 }
 
 impl Core {
@@ -41,12 +39,7 @@ impl Core {
         let icon = opt_str(body, "bk_classification_icon")?.unwrap_or_default();
 
         let mut tx = self.store.begin().await?;
-        let existing = tx
-            .find_docs(
-                Kind::Classification,
-                &[Filter::Eq("cls_id", Param::Text(cls_id.clone()))],
-            )
-            .await?;
+        let existing = tx.find_docs(Kind::Classification, &[Filter::Eq("cls_id", Param::Text(cls_id.clone()))]).await?;
         if !existing.is_empty() {
             return Err(Error::duplicate("bk_classification_id"));
         }
@@ -56,12 +49,7 @@ impl Core {
         let id = tx.next_id(Kind::Classification.sequence()).await?;
         let doc = super::records::classification(id, &caller.supplier, &cls_id, &name, "", &icon);
         tx.insert_doc(Kind::Classification, &doc).await?;
-        audit::write(
-            &mut tx,
-            caller,
-            audit_of("create", &doc, audit::basic(None, Some(&doc), None)),
-        )
-        .await?;
+        audit::write(&mut tx, caller, audit_of("create", &doc, audit::basic(None, Some(&doc), None))).await?;
         tx.commit().await?;
         Ok(doc)
     }
@@ -79,16 +67,10 @@ impl Core {
         let icon = opt_str(body, "bk_classification_icon")?;
 
         let mut tx = self.store.begin().await?;
-        let Some(old) = tx
-            .find_docs(Kind::Classification, &[Filter::Eq("id", Param::Int(id))])
-            .await?
-            .pop()
-        else {
+        let Some(old) = tx.find_docs(Kind::Classification, &[Filter::Eq("id", Param::Int(id))]).await?.pop() else {
             return Ok(Value::Null);
         };
-        if !tenant::writable(&caller.supplier, &old)
-            || str_field(&old, "bk_classification_id") == "bk_uncategorized"
-        {
+        if !tenant::writable(&caller.supplier, &old) || str_field(&old, "bk_classification_id") == "bk_uncategorized" {
             return Ok(Value::Null);
         }
         let mut doc = old.clone();
@@ -110,16 +92,7 @@ impl Core {
         }
         tx.update_doc(Kind::Classification, id, &doc).await?;
         let changes = Value::Object(changes);
-        audit::write(
-            &mut tx,
-            caller,
-            audit_of(
-                "update",
-                &doc,
-                audit::basic(Some(&old), None, Some(&changes)),
-            ),
-        )
-        .await?;
+        audit::write(&mut tx, caller, audit_of("update", &doc, audit::basic(Some(&old), None, Some(&changes)))).await?;
         tx.commit().await?;
         Ok(Value::Null)
     }
@@ -127,32 +100,18 @@ impl Core {
     pub async fn delete_classification(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let id = path_int(body, "id")?;
         let mut tx = self.store.begin().await?;
-        let Some(old) = tx
-            .find_docs(Kind::Classification, &[Filter::Eq("id", Param::Int(id))])
-            .await?
-            .pop()
-        else {
+        let Some(old) = tx.find_docs(Kind::Classification, &[Filter::Eq("id", Param::Int(id))]).await?.pop() else {
             return Ok(Value::Null);
         };
         if !tenant::writable(&caller.supplier, &old) {
             return Ok(Value::Null);
         }
         let cls_id = str_field(&old, "bk_classification_id").to_string();
-        if tx
-            .count_docs(Kind::Object, &[Filter::Eq("cls_id", Param::Text(cls_id))])
-            .await?
-            > 0
-        {
+        if tx.count_docs(Kind::Object, &[Filter::Eq("cls_id", Param::Text(cls_id))]).await? > 0 {
             return Err(Error::new(code::CLASSIFICATION_HAS_OBJECT));
         }
-        tx.delete_docs(Kind::Classification, &[Filter::Eq("id", Param::Int(id))])
-            .await?;
-        audit::write(
-            &mut tx,
-            caller,
-            audit_of("delete", &old, audit::basic(Some(&old), None, None)),
-        )
-        .await?;
+        tx.delete_docs(Kind::Classification, &[Filter::Eq("id", Param::Int(id))]).await?;
+        audit::write(&mut tx, caller, audit_of("delete", &old, audit::basic(Some(&old), None, None))).await?;
         tx.commit().await?;
         Ok(Value::Null)
     }

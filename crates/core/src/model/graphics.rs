@@ -8,13 +8,7 @@ use cmdb_store::{Filter, Kind, Param};
 use serde_json::{json, Value};
 
 const SCOPE_TYPES: [&str; 3] = ["global", "biz", "cls"];
-const PRIVILEGES: [&str; 5] = [
-    "hostupdate",
-    "hosttrans",
-    "topoupdate",
-    "customapi",
-    "proconfig",
-];
+const PRIVILEGES: [&str; 5] = ["hostupdate", "hosttrans", "topoupdate", "customapi", "proconfig"];
 
 impl Core {
     pub async fn update_object_topo_graphics(&self, caller: &Caller, body: &Body) -> Result<Value> {
@@ -34,9 +28,7 @@ impl Core {
         };
         let mut docs = Vec::with_capacity(nodes.len());
         for (i, n) in nodes.iter().enumerate() {
-            let m = n
-                .as_object()
-                .ok_or_else(|| Error::with(code::JSON_UNMARSHAL, format!("data[{i}]")))?;
+            let m = n.as_object().ok_or_else(|| Error::with(code::JSON_UNMARSHAL, format!("data[{i}]")))?;
             let node_type = match m.get("node_type").and_then(Value::as_str) {
                 Some(t @ ("obj" | "inst")) => t.to_string(),
                 _ => return Err(Error::invalid(format!("data[{i}].node_type"))),
@@ -47,9 +39,9 @@ impl Core {
             };
             let inst = match m.get("bk_inst_id") {
                 None | Some(Value::Null) => 0,
-                Some(v) => v.as_i64().ok_or_else(|| {
-                    Error::with(code::JSON_UNMARSHAL, format!("data[{i}].bk_inst_id"))
-                })?,
+                Some(v) => {
+                    v.as_i64().ok_or_else(|| Error::with(code::JSON_UNMARSHAL, format!("data[{i}].bk_inst_id")))?
+                }
             };
             for k in ["position", "ext"] {
                 if m.get(k).is_some_and(|v| !v.is_object() && !v.is_null()) {
@@ -71,14 +63,8 @@ impl Core {
                 Filter::Eq("supplier", Param::Text(caller.supplier.clone())),
                 Filter::Eq("scope_type", Param::Text(scope_type.clone())),
                 Filter::Eq("scope_id", Param::Text(scope_id.clone())),
-                Filter::Eq(
-                    "node_type",
-                    Param::Text(str_field(&doc, "node_type").to_string()),
-                ),
-                Filter::Eq(
-                    "obj_id",
-                    Param::Text(str_field(&doc, "bk_obj_id").to_string()),
-                ),
+                Filter::Eq("node_type", Param::Text(str_field(&doc, "node_type").to_string())),
+                Filter::Eq("obj_id", Param::Text(str_field(&doc, "bk_obj_id").to_string())),
                 Filter::Eq("inst_id", Param::Int(int_field(&doc, "bk_inst_id"))),
             ];
             match tx.find_docs(Kind::TopoGraphics, &key).await?.pop() {
@@ -119,12 +105,7 @@ impl Core {
     }
 
     /// `explicit_supplier`: the tenant as the caller named it (body or header), if at all.
-    pub async fn bind_role_privilege(
-        &self,
-        caller: &Caller,
-        body: &Body,
-        explicit_supplier: bool,
-    ) -> Result<Value> {
+    pub async fn bind_role_privilege(&self, caller: &Caller, body: &Body, explicit_supplier: bool) -> Result<Value> {
         if !explicit_supplier {
             return Err(Error::with(code::ESB_PARAM, "bk_supplier_account"));
         }
@@ -142,16 +123,8 @@ impl Core {
             Some(_) => return Err(Error::with(code::JSON_UNMARSHAL, "data")),
         };
         let mut tx = self.store.begin().await?;
-        let attrs = tx
-            .find_docs(
-                Kind::Attribute,
-                &[Filter::Eq("obj_id", Param::Text(obj.clone()))],
-            )
-            .await?;
-        let Some(attr) = attrs
-            .iter()
-            .find(|a| str_field(a, "bk_property_id") == prop)
-        else {
+        let attrs = tx.find_docs(Kind::Attribute, &[Filter::Eq("obj_id", Param::Text(obj.clone()))]).await?;
+        let Some(attr) = attrs.iter().find(|a| str_field(a, "bk_property_id") == prop) else {
             return Err(Error::is_invalid("bk_property_id"));
         };
         if str_field(attr, "bk_property_type") != "objuser" {
@@ -179,12 +152,7 @@ impl Core {
     }
 
     /// The stored privilege list of a role attribute.
-    pub async fn role_privilege(
-        &self,
-        caller: &Caller,
-        obj: &str,
-        prop: &str,
-    ) -> Result<Vec<String>> {
+    pub async fn role_privilege(&self, caller: &Caller, obj: &str, prop: &str) -> Result<Vec<String>> {
         let docs = self
             .store
             .find_docs(
@@ -200,12 +168,7 @@ impl Core {
             .first()
             .and_then(|d| d.get("privilege"))
             .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(String::from)
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
             .unwrap_or_default())
     }
 }

@@ -27,11 +27,7 @@ fn audit_of<'a>(action: &'a str, doc: &Value, detail: Value) -> Audit<'a> {
 }
 
 async fn models_of(tx: &mut Tx, cls: &str) -> Result<Vec<Value>> {
-    tx.find_docs(
-        Kind::Object,
-        &[Filter::Eq("cls_id", Param::Text(cls.to_string()))],
-    )
-    .await
+    tx.find_docs(Kind::Object, &[Filter::Eq("cls_id", Param::Text(cls.to_string()))]).await
 }
 
 /// Adds `delta` to the sort number of every model of `cls` whose number is ≥ `from` (except `skip`).
@@ -88,21 +84,13 @@ fn check_obj_name(body: &Body) -> Result<String> {
 }
 
 async fn name_taken(tx: &mut Tx, name: &str, skip: i64) -> Result<bool> {
-    let same = tx
-        .find_docs(
-            Kind::Object,
-            &[Filter::Eq("name", Param::Text(name.to_string()))],
-        )
-        .await?;
+    let same = tx.find_docs(Kind::Object, &[Filter::Eq("name", Param::Text(name.to_string()))]).await?;
     Ok(same.iter().any(|o| int_field(o, "id") != skip))
 }
 
 impl Core {
     pub async fn create_object(&self, caller: &Caller, body: &Body) -> Result<Value> {
-        if body
-            .get("bk_asst_obj_id")
-            .is_some_and(|v| !v.is_null() && v != "")
-        {
+        if body.get("bk_asst_obj_id").is_some_and(|v| !v.is_null() && v != "") {
             // Custom mainline levels are created by the topology area's mainline route.
             return Err(Error::invalid("bk_asst_obj_id"));
         }
@@ -119,12 +107,7 @@ impl Core {
         let description = typed_str(body, "description")?.unwrap_or_default();
 
         let mut tx = self.store.begin().await?;
-        let classes = tx
-            .find_docs(
-                Kind::Classification,
-                &[Filter::Eq("cls_id", Param::Text(cls.clone()))],
-            )
-            .await?;
+        let classes = tx.find_docs(Kind::Classification, &[Filter::Eq("cls_id", Param::Text(cls.clone()))]).await?;
         if classes.is_empty() {
             return Err(Error::with(code::CLASSIFICATION_NOT_EXIST, cls));
         }
@@ -150,55 +133,29 @@ impl Core {
         };
         let doc = records::object(id, &caller.supplier, &rec, now);
         tx.insert_doc(Kind::Object, &doc).await?;
-        self.write_model_scaffold(&mut tx, caller, &obj_id, now)
-            .await?;
-        audit::write(
-            &mut tx,
-            caller,
-            audit_of("create", &doc, audit::basic(None, Some(&doc), None)),
-        )
-        .await?;
+        self.write_model_scaffold(&mut tx, caller, &obj_id, now).await?;
+        audit::write(&mut tx, caller, audit_of("create", &doc, audit::basic(None, Some(&doc), None))).await?;
         tx.commit().await?;
         Ok(render_object(doc, caller.lang))
     }
 
     /// What every new user model gets: group `default`, `bk_inst_name`, the recorded fields and
     /// the unique rule on `bk_inst_name`.
-    async fn write_model_scaffold(
-        &self,
-        tx: &mut Tx,
-        caller: &Caller,
-        obj_id: &str,
-        now: i64,
-    ) -> Result<()> {
+    async fn write_model_scaffold(&self, tx: &mut Tx, caller: &Caller, obj_id: &str, now: i64) -> Result<()> {
         let gid = tx.next_id(Kind::PropertyGroup.sequence()).await?;
-        let group = records::group(
-            gid,
-            &caller.supplier,
-            obj_id,
-            0,
-            "default",
-            "Default",
-            -1,
-            false,
-        );
+        let group = records::group(gid, &caller.supplier, obj_id, 0, ("default", "Default", -1), false);
         tx.insert_doc(Kind::PropertyGroup, &group).await?;
         let mut name_attr = 0;
         for (i, a) in records::standard_fields(obj_id, true).iter().enumerate() {
             let aid = tx.next_id(Kind::Attribute.sequence()).await?;
-            let doc =
-                records::attribute_from_spec(aid, &caller.supplier, a, i as i64, &caller.user, now);
+            let doc = records::attribute_from_spec(aid, &caller.supplier, a, i as i64, &caller.user, now);
             tx.insert_doc(Kind::Attribute, &doc).await?;
             if a.prop == "bk_inst_name" {
                 name_attr = aid;
             }
         }
         let uid = tx.next_id(Kind::Unique.sequence()).await?;
-        tx.insert_doc(
-            Kind::Unique,
-            &records::unique(uid, &caller.supplier, obj_id, &[name_attr], false, now),
-        )
-        .await
+        tx.insert_doc(Kind::Unique, &records::unique(uid, &caller.supplier, obj_id, &[name_attr], false, now)).await
     }
 
     pub async fn update_object(&self, caller: &Caller, body: &Body) -> Result<Value> {
@@ -207,12 +164,7 @@ impl Core {
         if body.contains_key("bk_obj_name") {
             changes.insert("bk_obj_name".into(), json!(check_obj_name(body)?));
         }
-        for key in [
-            "bk_obj_icon",
-            "position",
-            "description",
-            "bk_classification_id",
-        ] {
+        for key in ["bk_obj_icon", "position", "description", "bk_classification_id"] {
             if let Some(v) = typed_str(body, key)? {
                 changes.insert(key.into(), json!(v));
             }
@@ -244,14 +196,10 @@ impl Core {
         }
         let old_cls = str_field(&old, "bk_classification_id").to_string();
         let new_cls = match changes.get("bk_classification_id").and_then(Value::as_str) {
-            Some(c) if c.is_empty() => return Err(Error::new(code::CLASSIFICATION_NOT_FOUND)),
+            Some("") => return Err(Error::new(code::CLASSIFICATION_NOT_FOUND)),
             Some(c) => {
-                let found = tx
-                    .find_docs(
-                        Kind::Classification,
-                        &[Filter::Eq("cls_id", Param::Text(c.to_string()))],
-                    )
-                    .await?;
+                let found =
+                    tx.find_docs(Kind::Classification, &[Filter::Eq("cls_id", Param::Text(c.to_string()))]).await?;
                 if found.is_empty() {
                     return Err(Error::new(code::CLASSIFICATION_NOT_FOUND));
                 }
@@ -281,12 +229,7 @@ impl Core {
             None => "update",
         };
         let changes = Value::Object(changes);
-        audit::write(
-            &mut tx,
-            caller,
-            audit_of(action, &doc, audit::basic(Some(&old), None, Some(&changes))),
-        )
-        .await?;
+        audit::write(&mut tx, caller, audit_of(action, &doc, audit::basic(Some(&old), None, Some(&changes)))).await?;
         tx.commit().await?;
         Ok(Value::Null)
     }
@@ -314,32 +257,13 @@ impl Core {
         {
             return Err(Error::new(code::OBJECT_HAS_ASSOCIATION));
         }
-        for kind in [
-            Kind::PropertyGroup,
-            Kind::Attribute,
-            Kind::Unique,
-            Kind::RolePrivilege,
-            Kind::TopoGraphics,
-        ] {
+        for kind in [Kind::PropertyGroup, Kind::Attribute, Kind::Unique, Kind::RolePrivilege, Kind::TopoGraphics] {
             tx.delete_docs(kind, &by_obj).await?;
         }
-        tx.delete_docs(Kind::Object, &[Filter::Eq("id", Param::Int(id))])
-            .await?;
+        tx.delete_docs(Kind::Object, &[Filter::Eq("id", Param::Int(id))]).await?;
         let cls = str_field(&old, "bk_classification_id").to_string();
-        shift_sort(
-            &mut tx,
-            &cls,
-            int_field(&old, "obj_sort_number") + 1,
-            -1,
-            id,
-        )
-        .await?;
-        audit::write(
-            &mut tx,
-            caller,
-            audit_of("delete", &old, audit::basic(Some(&old), None, None)),
-        )
-        .await?;
+        shift_sort(&mut tx, &cls, int_field(&old, "obj_sort_number") + 1, -1, id).await?;
+        audit::write(&mut tx, caller, audit_of("delete", &old, audit::basic(Some(&old), None, None))).await?;
         tx.commit().await?;
         Ok(Value::Null)
     }
@@ -359,15 +283,8 @@ impl Core {
 
     /// The model record of `obj_id`, if visible to the caller.
     pub async fn find_object(&self, caller: &Caller, obj_id: &str) -> Result<Option<Value>> {
-        let found = self
-            .store
-            .find_docs(
-                Kind::Object,
-                &[Filter::Eq("obj_id", Param::Text(obj_id.to_string()))],
-            )
-            .await?;
-        Ok(found
-            .into_iter()
-            .find(|o| tenant::doc_visible(&caller.supplier, o)))
+        let found =
+            self.store.find_docs(Kind::Object, &[Filter::Eq("obj_id", Param::Text(obj_id.to_string()))]).await?;
+        Ok(found.into_iter().find(|o| tenant::doc_visible(&caller.supplier, o)))
     }
 }

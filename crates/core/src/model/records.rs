@@ -3,14 +3,7 @@
 use cmdb_model::builtin::AttrSpec;
 use serde_json::{json, Value};
 
-pub fn classification(
-    id: i64,
-    supplier: &str,
-    cls_id: &str,
-    name: &str,
-    ty: &str,
-    icon: &str,
-) -> Value {
+pub fn classification(id: i64, supplier: &str, cls_id: &str, name: &str, ty: &str, icon: &str) -> Value {
     json!({
         "id": id,
         "bk_classification_id": cls_id,
@@ -54,16 +47,11 @@ pub fn object(id: i64, supplier: &str, o: &NewObject<'_>, now: i64) -> Value {
     })
 }
 
-pub fn group(
-    id: i64,
-    supplier: &str,
-    obj: &str,
-    biz_id: i64,
-    group_id: &str,
-    name: &str,
-    index: i64,
-    ispre: bool,
-) -> Value {
+/// `(bk_group_id, bk_group_name, bk_group_index)` of a property group.
+pub type GroupSpec<'a> = (&'a str, &'a str, i64);
+
+pub fn group(id: i64, supplier: &str, obj: &str, biz_id: i64, spec: GroupSpec<'_>, ispre: bool) -> Value {
+    let (group_id, name, index) = spec;
     json!({
         "id": id,
         "bk_obj_id": obj,
@@ -78,18 +66,8 @@ pub fn group(
     })
 }
 
-pub fn unique(
-    id: i64,
-    supplier: &str,
-    obj: &str,
-    attr_ids: &[i64],
-    ispre: bool,
-    now: i64,
-) -> Value {
-    let keys: Vec<Value> = attr_ids
-        .iter()
-        .map(|k| json!({"key_kind": "property", "key_id": k}))
-        .collect();
+pub fn unique(id: i64, supplier: &str, obj: &str, attr_ids: &[i64], ispre: bool, now: i64) -> Value {
+    let keys: Vec<Value> = attr_ids.iter().map(|k| json!({"key_kind": "property", "key_id": k})).collect();
     json!({
         "id": id,
         "bk_obj_id": obj,
@@ -102,14 +80,7 @@ pub fn unique(
 }
 
 /// An attribute record from a built-in spec line (also used for the fields every new model gets).
-pub fn attribute_from_spec(
-    id: i64,
-    supplier: &str,
-    a: &AttrSpec,
-    index: i64,
-    creator: &str,
-    now: i64,
-) -> Value {
+pub fn attribute_from_spec(id: i64, supplier: &str, a: &AttrSpec, index: i64, creator: &str, now: i64) -> Value {
     json!({
         "id": id,
         "bk_supplier_account": supplier,
@@ -142,24 +113,23 @@ pub fn attribute_from_spec(
 /// The four recorded fields plus, for user models, `bk_inst_name`.
 pub fn standard_fields(obj: &str, with_inst_name: bool) -> Vec<AttrSpec> {
     let mut v = Vec::new();
-    let spec =
-        |prop: &str, zh: &str, en: &str, ty: &str, required: bool, editable: bool| AttrSpec {
-            obj: obj.to_string(),
-            prop: prop.to_string(),
-            zh: zh.to_string(),
-            en: en.to_string(),
-            ty: ty.to_string(),
-            required,
-            editable,
-            api: false,
-            system: false,
-            multiple: false,
-            preset: true,
-            only: required,
-            group: "default".to_string(),
-            option: Value::Null,
-            enum_en: vec![],
-        };
+    let spec = |prop: &str, zh: &str, en: &str, ty: &str, required: bool, editable: bool| AttrSpec {
+        obj: obj.to_string(),
+        prop: prop.to_string(),
+        zh: zh.to_string(),
+        en: en.to_string(),
+        ty: ty.to_string(),
+        required,
+        editable,
+        api: false,
+        system: false,
+        multiple: false,
+        preset: true,
+        only: required,
+        group: "default".to_string(),
+        option: Value::Null,
+        enum_en: vec![],
+    };
     if with_inst_name {
         let (zh, en) = cmdb_model::builtin::INST_NAME_FIELD;
         v.push(spec("bk_inst_name", zh, en, "singlechar", true, true));

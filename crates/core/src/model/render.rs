@@ -17,11 +17,7 @@ fn set_str(m: &mut Map<String, Value>, key: &str, v: &str) {
 
 pub fn render_classification(mut doc: Value, lang: Lang) -> Value {
     if lang == Lang::En {
-        let id = doc
-            .get("bk_classification_id")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+        let id = doc.get("bk_classification_id").and_then(Value::as_str).unwrap_or("").to_string();
         if let (Some(en), Some(m)) = (i18n::classification(&id), doc.as_object_mut()) {
             set_str(m, "bk_classification_name", en);
         }
@@ -34,11 +30,7 @@ fn is_builtin_object(obj: &str) -> bool {
 }
 
 pub fn render_object(mut doc: Value, lang: Lang) -> Value {
-    let obj = doc
-        .get("bk_obj_id")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let obj = doc.get("bk_obj_id").and_then(Value::as_str).unwrap_or("").to_string();
     if let Some(m) = doc.as_object_mut() {
         format_times(m);
         if lang == Lang::En && is_builtin_object(&obj) {
@@ -52,21 +44,9 @@ pub fn render_object(mut doc: Value, lang: Lang) -> Value {
 
 /// `group_name` is the stored name of the attribute's group (already looked up).
 pub fn render_attribute(mut doc: Value, lang: Lang, group_name: &str) -> Value {
-    let obj = doc
-        .get("bk_obj_id")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let prop = doc
-        .get("bk_property_id")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let group = doc
-        .get("bk_property_group")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let obj = doc.get("bk_obj_id").and_then(Value::as_str).unwrap_or("").to_string();
+    let prop = doc.get("bk_property_id").and_then(Value::as_str).unwrap_or("").to_string();
+    let group = doc.get("bk_property_group").and_then(Value::as_str).unwrap_or("").to_string();
     let ispre = doc.get("ispre").and_then(Value::as_bool).unwrap_or(false);
     let Some(m) = doc.as_object_mut() else {
         return doc;
@@ -88,14 +68,8 @@ pub fn render_attribute(mut doc: Value, lang: Lang, group_name: &str) -> Value {
             }
             if let Some(Value::Array(items)) = m.get_mut("option") {
                 for item in items.iter_mut() {
-                    let id = item
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string();
-                    if let (Some(en), Some(im)) =
-                        (i18n::enum_option(&obj, &prop, &id), item.as_object_mut())
-                    {
+                    let id = item.get("id").and_then(Value::as_str).unwrap_or("").to_string();
+                    if let (Some(en), Some(im)) = (i18n::enum_option(&obj, &prop, &id), item.as_object_mut()) {
                         set_str(im, "name", en);
                     }
                 }
