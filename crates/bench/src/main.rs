@@ -69,7 +69,9 @@ async fn start_server(args: &Args, database_url: &str) -> (ServerProcess, Durati
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {} (build it with cargo build --release): {e}", cmdb_bin(args).display()));
+        .unwrap_or_else(|e| {
+            panic!("cannot start {} (build it with cargo build --release): {e}", cmdb_bin(args).display())
+        });
     let url = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     loop {
@@ -96,7 +98,13 @@ async fn fresh_database(args: &Args, backend: &str, tag: &str) -> String {
         let name = format!("cmdb_bench_{suffix}");
         let status = Command::new("psql")
             .env("PGOPTIONS", "--client-min-messages=warning")
-            .args([&args.pg_url, "-qc", &format!("DROP DATABASE IF EXISTS {name}"), "-c", &format!("CREATE DATABASE {name}")])
+            .args([
+                &args.pg_url,
+                "-qc",
+                &format!("DROP DATABASE IF EXISTS {name}"),
+                "-c",
+                &format!("CREATE DATABASE {name}"),
+            ])
             .status()
             .expect("psql is needed for the PostgreSQL benchmark");
         assert!(status.success(), "cannot create the benchmark database");
@@ -154,8 +162,11 @@ impl Samples {
 /// Each client: its own model; per iteration one `create_object_attribute` and one `search_objects`.
 async fn model_workload(c: Client, client_no: usize, cls: String, until: Instant) -> Samples {
     let obj = format!("bench_{client_no}");
-    c.call("create_object", &json!({"bk_obj_id": obj, "bk_obj_name": obj, "bk_classification_id": cls, "bk_obj_icon": "icon-cc-default"}))
-        .await;
+    c.call(
+        "create_object",
+        &json!({"bk_obj_id": obj, "bk_obj_name": obj, "bk_classification_id": cls, "bk_obj_icon": "icon-cc-default"}),
+    )
+    .await;
     let mut s = Samples::default();
     let mut i = 0u64;
     while Instant::now() < until {

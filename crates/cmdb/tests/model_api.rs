@@ -533,3 +533,43 @@ both!(concurrent_creates_get_distinct_ids, |s| async move {
     assert_eq!(new_ids.len(), 16);
     assert_eq!(sorts, (1..=16).collect::<Vec<_>>());
 });
+
+both!(table_fields, |s| async move {
+    let m = s.new_model().await;
+    let obj = m["bk_obj_id"].as_str().unwrap();
+    let header = json!([
+        {"bk_property_id": "disk", "bk_property_name": "Disk", "bk_property_type": "singlechar"},
+        {"bk_property_id": "size", "bk_property_name": "Size", "bk_property_type": "int", "option": {"min": 1, "max": 100}}
+    ]);
+    let created = s
+        .ok(
+            "create_object_attribute",
+            json!({"bk_obj_id": obj, "bk_property_id": "disks", "bk_property_name": "Disks", "bk_property_type": "innertable",
+                   "option": {"header": header, "default": [{"disk": "sda", "size": 10}]}}),
+        )
+        .await;
+    assert_eq!(created["bk_property_type"], "innertable");
+    assert_eq!(created["option"]["header"].as_array().unwrap().len(), 2);
+    let table = format!("bk_{obj}#disks");
+    let hidden = s.ok("search_objects", json!({"bk_obj_id": table})).await;
+    assert_eq!(hidden[0]["bk_ishidden"], true);
+    assert_eq!(hidden[0]["bk_classification_id"], "bk_table_classification");
+    let listed = s.ok("search_object_attribute", json!({"bk_obj_id": obj})).await;
+    assert!(!ids(&listed, "bk_property_id").contains(&"disks".to_string()), "table fields are never listed");
+    // bad headers
+    for bad in [
+        json!({"header": []}),
+        json!({"header": [{"bk_property_id": "d", "bk_property_name": "D", "bk_property_type": "date"}]}),
+        json!({"header": [{"bk_property_id": "d", "bk_property_name": "D", "bk_property_type": "int", "option": {}}], "default": [{"d": "x"}]}),
+    ] {
+        let env = s
+            .call("create_object_attribute", json!({"bk_obj_id": obj, "bk_property_id": "t2", "bk_property_name": "T2", "bk_property_type": "innertable", "option": bad}))
+            .await;
+        assert_eq!(env["result"], false, "{env}");
+    }
+    assert_eq!(s.ok("search_objects", json!({"bk_obj_id": format!("bk_{obj}#t2")})).await, json!([]));
+    // header update, then delete: the hidden model goes with the field
+    s.ok("update_object_attribute", json!({"id": created["id"], "option": {"header": [header[0].clone()]}})).await;
+    s.ok("delete_object_attribute", json!({"id": created["id"]})).await;
+    assert_eq!(s.ok("search_objects", json!({"bk_obj_id": table})).await, json!([]));
+});

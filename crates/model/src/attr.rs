@@ -550,3 +550,161 @@ mod tests {
         );
     }
 }
+
+/// Header columns of a table field: at most this many.
+pub const TABLE_HEADER_MAX: usize = 8;
+/// Default rows of a table field: at most this many.
+pub const TABLE_DEFAULT_ROWS_MAX: usize = 10;
+
+/// The hidden model that holds the rows of table field `prop` of model `obj`.
+pub fn table_model_id(obj: &str, prop: &str) -> String {
+    format!("bk_{obj}#{prop}")
+}
+
+/// One validated header column of a table field.
+#[derive(Debug, Clone)]
+pub struct TableColumn {
+    pub id: String,
+    pub ty: PropertyType,
+    pub option: Value,
+    pub ismultiple: bool,
+    pub isrequired: bool,
+    pub editable: bool,
+}
+
+/// Parses the header of a stored (already validated) table option.
+pub fn table_columns(option: &Value) -> Vec<TableColumn> {
+    option
+        .get("header")
+        .and_then(Value::as_array)
+        .map(|h| {
+            h.iter()
+                .filter_map(|c| {
+                    Some(TableColumn {
+                        id: c.get("bk_property_id")?.as_str()?.to_string(),
+                        ty: PropertyType::parse(c.get("bk_property_type")?.as_str()?)?,
+                        option: c.get("option").cloned().unwrap_or(Value::Null),
+                        ismultiple: c.get("ismultiple").and_then(Value::as_bool).unwrap_or(false),
+                        isrequired: c.get("isrequired").and_then(Value::as_bool).unwrap_or(false),
+                        editable: c.get("editable").and_then(Value::as_bool).unwrap_or(true),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Validates a table field's option `{"header": [...], "default": [...]}` (attributes.md §7) and
+/// returns it normalised.
+pub fn validate_table_option(option: &Value) -> Result<Value> {
+    let m = option.as_object().ok_or_else(|| Error::with(code::LOST_FIELD, "option"))?;
+    let header = m.get("header").and_then(Value::as_array).ok_or_else(|| Error::is_invalid("option.header"))?;
+    if header.is_empty() || header.len() > TABLE_HEADER_MAX {
+        return Err(Error::with2(code::ARRAY_LENGTH_WRONG, "option.header", TABLE_HEADER_MAX.to_string()));
+    }
+    let mut out_header = Vec::with_capacity(header.len());
+    let mut ids = std::collections::HashSet::new();
+    let mut long_chars = 0;
+    for (i, col) in header.iter().enumerate() {
+        let c = col.as_object().ok_or_else(|| Error::is_invalid(format!("option.header[{i}]")))?;
+        let id = c.get("bk_property_id").and_then(Value::as_str).unwrap_or("").trim().to_string();
+        if id.is_empty() || id.chars().count() > NAME_MAX || !field_id_regex().is_match(&id) || !ids.insert(id.clone())
+        {
+            return Err(Error::is_invalid(format!("option.header[{i}].bk_property_id")));
+        }
+        let name = c.get("bk_property_name").and_then(Value::as_str).unwrap_or("").trim().to_string();
+        if name.is_empty() || name.chars().count() > NAME_MAX {
+            return Err(Error::is_invalid(format!("option.header[{i}].bk_property_name")));
+        }
+        let ty_name = c.get("bk_property_type").and_then(Value::as_str).unwrap_or("");
+        let ty = match PropertyType::parse(ty_name) {
+            Some(
+                t @ (PropertyType::Singlechar
+                | PropertyType::Longchar
+                | PropertyType::Int
+                | PropertyType::Float
+                | PropertyType::EnumMulti
+                | PropertyType::Bool),
+            ) => t,
+            _ => return Err(Error::is_invalid(format!("option.header[{i}].bk_property_type"))),
+        };
+        if ty == PropertyType::Longchar {
+            long_chars += 1;
+            if long_chars > 2 {
+                return Err(Error::is_invalid(format!("option.header[{i}].bk_property_type")));
+            }
+        }
+        let ismultiple = c.get("ismultiple").and_then(Value::as_bool).unwrap_or(false);
+        if ismultiple && !ty.supports_multiple() {
+            return Err(Error::new(code::NOT_SUPPORT_MULTIPLE));
+        }
+        let sub_option =
+            validate_option(ty, c.get("option").unwrap_or(&Value::Null), ismultiple, ty == PropertyType::Int)?;
+        let default = validate_default(ty, &sub_option, ismultiple, c.get("default").unwrap_or(&Value::Null))?;
+        let mut norm = serde_json::Map::new();
+        norm.insert("bk_property_id".into(), Value::String(id));
+        norm.insert("bk_property_name".into(), Value::String(name));
+        norm.insert("bk_property_type".into(), Value::String(ty_name.to_string()));
+        norm.insert("option".into(), sub_option);
+        if let Some(d) = default {
+            norm.insert("default".into(), d);
+        }
+        norm.insert("ismultiple".into(), Value::Bool(ismultiple));
+        for flag in ["isrequired", "editable", "isreadonly"] {
+            let v = c.get(flag).and_then(Value::as_bool).unwrap_or(flag == "editable");
+            norm.insert(flag.into(), Value::Bool(v));
+        }
+        out_header.push(Value::Object(norm));
+    }
+    let header_value = Value::Array(out_header);
+    let columns = table_columns(&serde_json::json!({ "header": header_value }));
+    let rows = match m.get("default") {
+        None | Some(Value::Null) => vec![],
+        Some(Value::Array(r)) => r.clone(),
+        Some(_) => return Err(Error::is_invalid("option.default")),
+    };
+    if rows.len() > TABLE_DEFAULT_ROWS_MAX {
+        return Err(Error::with2(code::EXCEED_LIMIT, "option.default", TABLE_DEFAULT_ROWS_MAX.to_string()));
+    }
+    let mut out_rows = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let r = row.as_object().ok_or_else(|| Error::is_invalid(format!("option.default[{i}]")))?;
+        let mut norm = serde_json::Map::new();
+        for (k, v) in r {
+            let col = columns
+                .iter()
+                .find(|c| &c.id == k)
+                .ok_or_else(|| Error::is_invalid(format!("option.default[{i}].{k}")))?;
+            let v = if v.is_null() { Value::Null } else { validate_value(col.ty, &col.option, col.ismultiple, v, k)? };
+            norm.insert(k.clone(), v);
+        }
+        out_rows.push(Value::Object(norm));
+    }
+    Ok(serde_json::json!({ "header": header_value, "default": out_rows }))
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn table_option_rules() {
+        let ok = json!({"header": [
+            {"bk_property_id": "disk", "bk_property_name": "Disk", "bk_property_type": "singlechar"},
+            {"bk_property_id": "size", "bk_property_name": "Size", "bk_property_type": "int", "option": {"min": 1, "max": 100}}
+        ], "default": [{"disk": "sda", "size": 10}]});
+        let v = validate_table_option(&ok).unwrap();
+        assert_eq!(table_columns(&v).len(), 2);
+        let bad_type =
+            json!({"header": [{"bk_property_id": "d", "bk_property_name": "D", "bk_property_type": "date"}]});
+        assert_eq!(validate_table_option(&bad_type).unwrap_err().code, code::IS_INVALID);
+        let empty = json!({"header": []});
+        assert_eq!(validate_table_option(&empty).unwrap_err().code, code::ARRAY_LENGTH_WRONG);
+        let bad_row = json!({"header": [{"bk_property_id": "d", "bk_property_name": "D", "bk_property_type": "int", "option": {}}], "default": [{"d": "x"}]});
+        assert_eq!(validate_table_option(&bad_row).unwrap_err().code, code::NEED_INT);
+        let unknown_col = json!({"header": [{"bk_property_id": "d", "bk_property_name": "D", "bk_property_type": "bool"}], "default": [{"z": 1}]});
+        assert_eq!(validate_table_option(&unknown_col).unwrap_err().code, code::IS_INVALID);
+        assert_eq!(validate_table_option(&Value::Null).unwrap_err().code, code::LOST_FIELD);
+    }
+}

@@ -62,8 +62,8 @@ fn check_property_id(prop: &str) -> Result<()> {
 fn property_type(body: &Body) -> Result<PropertyType> {
     let ty = req_str(body, "bk_property_type")?;
     match PropertyType::parse(&ty) {
-        // Table fields and id rules need their own machinery (hidden models, generators).
-        Some(t) if t.creatable() && t != PropertyType::Innertable && t != PropertyType::IdRule => Ok(t),
+        // Id-rule fields (generated values) are not supported yet.
+        Some(t) if t.creatable() && t != PropertyType::IdRule => Ok(t),
         _ => Err(Error::is_invalid("bk_property_type")),
     }
 }
@@ -140,6 +140,43 @@ async fn check_enumquote(tx: &mut Tx, obj: &str, option: &Value) -> Result<()> {
     Ok(())
 }
 
+/// The hidden model of a table field (attributes.md §7) with its `default` group.
+async fn create_table_model(tx: &mut Tx, caller: &Caller, obj: &str, prop: &str, name: &str, now: i64) -> Result<()> {
+    let table = attr::table_model_id(obj, prop);
+    let cls = "bk_table_classification";
+    let sort = tx.count_docs(Kind::Object, &[Filter::Eq("cls_id", Param::Text(cls.into()))]).await? + 1;
+    let id = tx.next_id(Kind::Object.sequence()).await?;
+    let rec = records::NewObject {
+        obj_id: &table,
+        name: &format!("{obj}#{name}#{prop}"),
+        classification: cls,
+        icon: "icon-cc-table",
+        ispre: false,
+        position: "",
+        description: "",
+        creator: &caller.user,
+        sort,
+    };
+    let mut doc = records::object(id, &caller.supplier, &rec, now);
+    doc["bk_ishidden"] = json!(true);
+    tx.insert_doc(Kind::Object, &doc).await?;
+    let gid = tx.next_id(Kind::PropertyGroup.sequence()).await?;
+    tx.insert_doc(
+        Kind::PropertyGroup,
+        &records::group(gid, &caller.supplier, &table, 0, ("default", "Default", -1), false),
+    )
+    .await
+}
+
+/// Removes a table field's hidden model, its group and all its rows.
+pub(crate) async fn drop_table_model(tx: &mut Tx, table: &str) -> Result<()> {
+    let by_obj = [Filter::Eq("obj_id", Param::Text(table.to_string()))];
+    for kind in [Kind::Instance, Kind::PropertyGroup, Kind::Attribute, Kind::Unique, Kind::Object] {
+        tx.delete_docs(kind, &by_obj).await?;
+    }
+    Ok(())
+}
+
 impl Core {
     pub async fn create_object_attribute(&self, caller: &Caller, body: &Body) -> Result<Value> {
         self.create_attribute(caller, body, 0).await
@@ -191,8 +228,14 @@ impl Core {
         check_property_id(&prop)?;
         let name = req_str(body, "bk_property_name")?;
         check_len(&name, "bk_property_name", NAME_MAX)?;
-        let option = attr::validate_option(ty, body.get("option").unwrap_or(&Value::Null), ismultiple, true)?;
-        let default = attr::validate_default(ty, &option, ismultiple, body.get("default").unwrap_or(&Value::Null))?;
+        let raw_option = body.get("option").unwrap_or(&Value::Null);
+        let (option, default) = if ty == PropertyType::Innertable {
+            (attr::validate_table_option(raw_option)?, None)
+        } else {
+            let option = attr::validate_option(ty, raw_option, ismultiple, true)?;
+            let default = attr::validate_default(ty, &option, ismultiple, body.get("default").unwrap_or(&Value::Null))?;
+            (option, default)
+        };
         if ty == PropertyType::EnumQuote {
             check_enumquote(&mut tx, &obj, &option).await?;
         }
@@ -253,6 +296,9 @@ impl Core {
             "last_time": now,
         });
         tx.insert_doc(Kind::Attribute, &doc).await?;
+        if ty == PropertyType::Innertable {
+            create_table_model(&mut tx, caller, &obj, &prop, &name, now).await?;
+        }
         let obj_name = str_field(&model, "bk_obj_name").to_string();
         audit::write(&mut tx, caller, audit_of("create", &doc, &obj_name, audit::basic(None, Some(&doc), None)))
             .await?;
@@ -341,6 +387,11 @@ impl Core {
             None => bool_field(&old, "ismultiple"),
         };
         let option = match changes.get("option") {
+            Some(o) if stored_ty == PropertyType::Innertable => {
+                let o = attr::validate_table_option(o)?;
+                changes.insert("option".into(), o.clone());
+                o
+            }
             Some(o) => {
                 let o = attr::validate_option(stored_ty, o, ismultiple, false)?;
                 if stored_ty == PropertyType::EnumQuote {
@@ -373,6 +424,16 @@ impl Core {
         }
         doc["last_time"] = json!(time::now_millis());
         tx.update_doc(Kind::Attribute, id, &doc).await?;
+        if stored_ty == PropertyType::Innertable && changes.contains_key("option") {
+            // Columns removed from the header are removed from every row.
+            let table = attr::table_model_id(&obj, str_field(&old, "bk_property_id"));
+            let kept: Vec<String> = attr::table_columns(&option).into_iter().map(|c| c.id).collect();
+            for col in attr::table_columns(old.get("option").unwrap_or(&Value::Null)) {
+                if !kept.contains(&col.id) {
+                    tx.remove_instance_key(&table, None, &col.id).await?;
+                }
+            }
+        }
         let obj_name = super::object_by_obj_id(&mut tx, &obj).await?.map(|m| str_field(&m, "bk_obj_name").to_string());
         let changes = Value::Object(changes);
         let detail = audit::basic(Some(&old), None, Some(&changes));
@@ -411,6 +472,9 @@ impl Core {
         let prop = str_field(&old, "bk_property_id").to_string();
         let attr_biz = int_field(&old, "bk_biz_id");
         tx.remove_instance_key(&obj, (attr_biz > 0).then_some(attr_biz), &prop).await?;
+        if str_field(&old, "bk_property_type") == "innertable" {
+            drop_table_model(&mut tx, &attr::table_model_id(&obj, &prop)).await?;
+        }
         tx.delete_docs(Kind::Attribute, &[Filter::Eq("id", Param::Int(id))]).await?;
         let obj_name = super::object_by_obj_id(&mut tx, &obj).await?.map(|m| str_field(&m, "bk_obj_name").to_string());
         let detail = audit::basic(Some(&old), None, None);

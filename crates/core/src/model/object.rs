@@ -257,6 +257,12 @@ impl Core {
         {
             return Err(Error::new(code::OBJECT_HAS_ASSOCIATION));
         }
+        for a in tx.find_docs(Kind::Attribute, &by_obj).await? {
+            if str_field(&a, "bk_property_type") == "innertable" {
+                let table = cmdb_model::attr::table_model_id(&obj_id, str_field(&a, "bk_property_id"));
+                super::attribute::drop_table_model(&mut tx, &table).await?;
+            }
+        }
         for kind in [Kind::PropertyGroup, Kind::Attribute, Kind::Unique, Kind::RolePrivilege, Kind::TopoGraphics] {
             tx.delete_docs(kind, &by_obj).await?;
         }
