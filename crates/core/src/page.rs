@@ -1,6 +1,6 @@
 //! Paging and sorting of result lists (conventions.md §4).
 
-use cmdb_model::cond::lookup;
+use cmdb_model::query::lookup;
 use cmdb_model::{Error, Result};
 use serde_json::Value;
 use std::cmp::Ordering;

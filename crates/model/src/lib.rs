@@ -3,9 +3,9 @@
 
 pub mod attr;
 pub mod builtin;
-pub mod cond;
 pub mod error;
 pub mod i18n;
+pub mod query;
 pub mod time;
 
 pub use error::{code, Error, Result};

@@ -4,7 +4,9 @@
 
 mod dialect;
 mod docs;
+pub mod instances;
 mod migrate;
+pub mod query;
 
 pub use dialect::Backend;
 pub use docs::{Filter, Kind};
@@ -24,6 +26,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, Clone)]
 pub enum Param {
     Int(i64),
+    Float(f64),
     Text(String),
     Null,
 }
@@ -51,6 +54,7 @@ pub(crate) fn bind<'q>(
     for p in params {
         q = match p {
             Param::Int(i) => q.bind(*i),
+            Param::Float(f) => q.bind(*f),
             Param::Text(s) => q.bind(s.as_str()),
             Param::Null => q.bind(Option::<i64>::None),
         };

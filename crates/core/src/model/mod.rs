@@ -11,7 +11,7 @@ mod render;
 
 pub use render::{render_attribute, render_classification, render_object};
 
-use cmdb_model::{Error, Result};
+use cmdb_model::Result;
 use cmdb_store::{Filter, Kind, Param, Tx};
 use serde_json::Value;
 
@@ -47,6 +47,6 @@ pub(crate) fn bool_field(doc: &Value, key: &str) -> bool {
 }
 
 /// The legacy condition map of a search body, refusing non-object values.
-pub(crate) fn parse_condition(m: &serde_json::Map<String, Value>) -> Result<cmdb_model::cond::Cond> {
-    cmdb_model::cond::Cond::parse(m).map_err(|e| if e.code == 0 { Error::invalid("condition") } else { e })
+pub(crate) fn parse_condition(m: &serde_json::Map<String, Value>) -> Result<cmdb_model::query::Expr> {
+    cmdb_model::query::parse_legacy(m)
 }

@@ -1,0 +1,100 @@
+//! Instance searches: a query tree over one model's documents, compiled by `query` with the
+//! residual evaluated here, sorted and paged.
+
+use crate::query::{order_by, plan, Hot};
+use crate::{bind, db_err, row_doc, Param, Result, Store, Tx};
+use cmdb_model::query::Expr;
+use serde_json::Value;
+use sqlx::Row;
+
+/// What to read: one model's instances matching `filter`, sorted, a page of them.
+pub struct InstanceQuery<'a> {
+    pub obj_id: &'a str,
+    pub filter: &'a Expr,
+    pub hot: &'a [Hot],
+    pub sort: &'a [(String, bool)],
+    pub start: usize,
+    /// 0 = all.
+    pub limit: usize,
+}
+
+struct Prepared {
+    sql: String,
+    params: Vec<Param>,
+    residual: Option<Expr>,
+}
+
+fn prepare(d: crate::dialect::Dialect, q: &InstanceQuery<'_>, count_only: bool) -> Prepared {
+    let mut params = vec![Param::Text(q.obj_id.to_string())];
+    let p = plan(d, q.filter, q.hot, &mut params);
+    let doc = d.json_out("doc");
+    if count_only && p.residual.is_none() {
+        return Prepared {
+            sql: format!("SELECT COUNT(*) FROM instance WHERE obj_id = $1 AND {}", p.sql),
+            params,
+            residual: None,
+        };
+    }
+    let order = order_by(d, q.sort, q.hot, &mut params);
+    let mut sql = format!("SELECT {doc} FROM instance WHERE obj_id = $1 AND {} ORDER BY {order}", p.sql);
+    if p.residual.is_none() && !count_only && (q.limit > 0 || q.start > 0) {
+        let limit = if q.limit == 0 { i64::MAX } else { q.limit as i64 };
+        params.push(Param::Int(limit));
+        params.push(Param::Int(q.start as i64));
+        sql.push_str(&format!(" LIMIT ${} OFFSET ${}", params.len() - 1, params.len()));
+    }
+    Prepared { sql, params, residual: p.residual }
+}
+
+fn finish(rows: Vec<sqlx::any::AnyRow>, prep: &Prepared, q: &InstanceQuery<'_>) -> Result<Vec<Value>> {
+    let mut docs: Vec<Value> = rows.iter().map(|r| row_doc(r, 0)).collect::<Result<_>>()?;
+    if let Some(r) = &prep.residual {
+        docs.retain(|d| r.matches(d));
+        let end = if q.limit == 0 { docs.len() } else { q.start.saturating_add(q.limit).min(docs.len()) };
+        docs = if q.start >= docs.len() { vec![] } else { docs.drain(q.start..end).collect() };
+    }
+    Ok(docs)
+}
+
+fn count_of(rows: &[sqlx::any::AnyRow], prep: &Prepared) -> Result<i64> {
+    match &prep.residual {
+        None => rows[0].try_get::<i64, _>(0).map_err(db_err),
+        Some(r) => {
+            let mut n = 0;
+            for row in rows {
+                if r.matches(&row_doc(row, 0)?) {
+                    n += 1;
+                }
+            }
+            Ok(n)
+        }
+    }
+}
+
+impl Store {
+    pub async fn find_instances(&self, q: &InstanceQuery<'_>) -> Result<Vec<Value>> {
+        let prep = prepare(self.dialect(), q, false);
+        let rows = bind(sqlx::query(&prep.sql), &prep.params).fetch_all(&self.reader).await.map_err(db_err)?;
+        finish(rows, &prep, q)
+    }
+
+    pub async fn count_instances(&self, q: &InstanceQuery<'_>) -> Result<i64> {
+        let prep = prepare(self.dialect(), q, true);
+        let rows = bind(sqlx::query(&prep.sql), &prep.params).fetch_all(&self.reader).await.map_err(db_err)?;
+        count_of(&rows, &prep)
+    }
+}
+
+impl Tx {
+    pub async fn find_instances(&mut self, q: &InstanceQuery<'_>) -> Result<Vec<Value>> {
+        let prep = prepare(self.dialect(), q, false);
+        let rows = self.fetch(&prep.sql, &prep.params).await?;
+        finish(rows, &prep, q)
+    }
+
+    pub async fn count_instances(&mut self, q: &InstanceQuery<'_>) -> Result<i64> {
+        let prep = prepare(self.dialect(), q, true);
+        let rows = self.fetch(&prep.sql, &prep.params).await?;
+        count_of(&rows, &prep)
+    }
+}
