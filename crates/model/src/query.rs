@@ -92,7 +92,7 @@ impl Expr {
         Expr::Field(name.to_string(), t)
     }
 
-    pub fn not(e: Expr) -> Expr {
+    pub fn negate(e: Expr) -> Expr {
         Expr::Not(Box::new(e))
     }
 
@@ -242,7 +242,7 @@ fn legacy_key(k: &str, v: &Value) -> Result<Expr> {
             Ok(match k {
                 "$and" => Expr::And(parts),
                 "$or" => Expr::Or(parts),
-                _ => Expr::not(Expr::Or(parts)),
+                _ => Expr::negate(Expr::Or(parts)),
             })
         }
         _ if k.starts_with('$') => Err(Error::invalid(k)),
@@ -279,9 +279,9 @@ fn legacy_op(field: &str, op: &str, arg: &Value, options: &str) -> Result<Expr> 
     let f = |t| Ok(Expr::field(field, t));
     match op {
         "$eq" => f(Test::Eq(arg.clone())),
-        "$ne" => Ok(Expr::not(Expr::field(field, Test::Eq(arg.clone())))),
+        "$ne" => Ok(Expr::negate(Expr::field(field, Test::Eq(arg.clone())))),
         "$in" => f(Test::In(array_arg(field, arg)?)),
-        "$nin" => Ok(Expr::not(Expr::field(field, Test::In(array_arg(field, arg)?)))),
+        "$nin" => Ok(Expr::negate(Expr::field(field, Test::In(array_arg(field, arg)?)))),
         "$lt" => f(Test::Cmp(CmpOp::Lt, arg.clone())),
         "$lte" => f(Test::Cmp(CmpOp::Lte, arg.clone())),
         "$gt" => f(Test::Cmp(CmpOp::Gt, arg.clone())),
@@ -294,9 +294,9 @@ fn legacy_op(field: &str, op: &str, arg: &Value, options: &str) -> Result<Expr> 
         "$exists" => {
             let b = arg.as_bool().ok_or_else(|| Error::invalid(field))?;
             let e = Expr::field(field, Test::Exists);
-            Ok(if b { e } else { Expr::not(e) })
+            Ok(if b { e } else { Expr::negate(e) })
         }
-        "$not" => Ok(Expr::not(legacy_ops(field, arg)?)),
+        "$not" => Ok(Expr::negate(legacy_ops(field, arg)?)),
         "$all" => f(Test::AllOf(array_arg(field, arg)?)),
         "$size" => f(Test::Size(arg.as_u64().ok_or_else(|| Error::invalid(field))? as usize)),
         _ => Err(Error::invalid(format!("{field}.{op}"))),
@@ -412,7 +412,7 @@ fn rule(m: &Map<String, Value>, flavor: Flavor, path: &str, depth: usize, limits
     let value = m.get("value").unwrap_or(&Value::Null);
     let vp = format!("{path}.value");
     let f = |t: Test| Expr::field(field, t);
-    let neg = |t: Test| Expr::not(Expr::field(field, t));
+    let neg = |t: Test| Expr::negate(Expr::field(field, t));
     let text = |ci: bool, kind: StrKind| -> Result<Test> {
         let s = value.as_str().filter(|s| !s.is_empty()).ok_or_else(|| Error::invalid(&vp))?;
         let pattern = match kind {
