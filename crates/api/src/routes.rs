@@ -1,6 +1,6 @@
 //! The routing table: one line per endpoint name, as in shared/spec/endpoints.tsv.
 
-use crate::handlers::model;
+use crate::handlers::{instance, model};
 use cmdb_core::Core;
 use cmdb_model::{Caller, Result};
 use serde_json::{Map, Value};
@@ -58,4 +58,15 @@ pub static ROUTES: &[Route] = &[
     post_keep_supplier("update_object", model::update_object),
     post("update_object_attribute", model::update_object_attribute),
     post("update_object_topo_graphics", model::update_object_topo_graphics),
+    // instance
+    post("batch_create_inst", instance::batch_create_inst),
+    post("batch_delete_inst", instance::batch_delete_inst),
+    post("batch_update_inst", instance::batch_update_inst),
+    post("count_object_instances", instance::count_object_instances),
+    post("create_inst", instance::create_inst),
+    post("delete_inst", instance::delete_inst),
+    post("search_inst", instance::search_inst),
+    post("search_inst_by_object", instance::search_inst_by_object),
+    post("search_object_instances", instance::search_object_instances),
+    post("update_inst", instance::update_inst),
 ];

@@ -104,8 +104,16 @@ pub fn is_inner(obj_id: &str) -> bool {
     INNER_OBJECTS.contains(&obj_id)
 }
 
+/// Rows of a table field live in a hidden model `bk_<model>#<field>`.
+pub fn is_table_model(obj_id: &str) -> bool {
+    obj_id.starts_with("bk_") && obj_id.contains('#')
+}
+
 /// Id field of a model's instances.
 pub fn id_field(obj_id: &str) -> &'static str {
+    if is_table_model(obj_id) {
+        return "id";
+    }
     match obj_id {
         "biz" => "bk_biz_id",
         "set" => "bk_set_id",

@@ -53,6 +53,13 @@ pub mod code {
     pub const OBJECT_ASSOCIATION_NOT_EXIST: i64 = 1101046;
     pub const OBJECT_HAS_ASSOCIATION: i64 = 1101053;
     pub const ASST_KIND_NOT_EXIST: i64 = 1101072;
+    pub const ASST_SRC_NOT_EXIST: i64 = 1101073;
+    pub const ASST_DST_NOT_EXIST: i64 = 1101074;
+    pub const INST_HAS_ASSOCIATION: i64 = 1101075;
+    pub const ONE_TO_ONE_USED: i64 = 1101052;
+    pub const ONE_TO_MANY_USED: i64 = 1101061;
+    pub const OBJECT_ASSOCIATION_NOT_UNIQUE: i64 = 1101062;
+    pub const ASSOCIATIONS_EXIST: i64 = 1101038;
     pub const MAINLINE_KIND_UNAVAILABLE: i64 = 1101082;
     pub const MODEL_PAUSED: i64 = 1101084;
     pub const MAINLINE_REQUIRED_ATTR: i64 = 1101092;
@@ -110,7 +117,7 @@ impl Error {
     }
     /// Wraps an inner validation error the way bk-cmdb's core does: outer 1199011 carrying the inner message.
     pub fn wrap_invalid(self, lang: Lang) -> Self {
-        if self.code == code::IS_INVALID || self.code == code::NEED_SET || self.code == code::DUPLICATE_ITEM {
+        if self.code == code::IS_INVALID || self.code == code::DUPLICATE_ITEM {
             return self;
         }
         Error::with(code::IS_INVALID, self.message(lang))
@@ -210,6 +217,13 @@ fn template(c: i64) -> (&'static str, &'static str) {
         OBJECT_ASSOCIATION_NOT_EXIST => ("the model association does not exist", "模型关联不存在"),
         OBJECT_HAS_ASSOCIATION => ("the model still takes part in model associations", "模型存在关联关系，不能删除"),
         ASST_KIND_NOT_EXIST => ("the association kind does not exist", "关联类型不存在"),
+        ASST_SRC_NOT_EXIST => ("the source instance of the association does not exist", "关联的源实例不存在"),
+        ASST_DST_NOT_EXIST => ("the target instance of the association does not exist", "关联的目标实例不存在"),
+        INST_HAS_ASSOCIATION => ("the instance still has associations", "实例存在关联关系，不能删除"),
+        ONE_TO_ONE_USED => ("the 1:1 association already has an instance on one side", "一对一关联已被使用"),
+        ONE_TO_MANY_USED => ("the 1:n association target already has a source", "一对多关联的目标实例已有关联"),
+        OBJECT_ASSOCIATION_NOT_UNIQUE => ("several model associations share that id", "存在多个相同标识的模型关联"),
+        ASSOCIATIONS_EXIST => ("the associations %s already exist", "关联关系 %s 已存在"),
         MAINLINE_KIND_UNAVAILABLE => ("the bk_mainline association kind cannot be used here", "拓扑组成关联类型不可用"),
         MODEL_PAUSED => ("the model is paused", "模型已停用"),
         MAINLINE_REQUIRED_ATTR => {

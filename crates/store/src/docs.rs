@@ -19,6 +19,7 @@ pub enum Kind {
     RolePrivilege,
     ServiceCategory,
     Instance,
+    InstAsst,
 }
 
 #[derive(Clone, Copy)]
@@ -49,6 +50,7 @@ impl Kind {
             Kind::RolePrivilege => "role_privilege",
             Kind::ServiceCategory => "service_category",
             Kind::Instance => "instance",
+            Kind::InstAsst => "inst_asst",
         }
     }
 
@@ -112,6 +114,15 @@ impl Kind {
                 Int("biz_id", "bk_biz_id"),
                 Int("parent_id", "bk_parent_id"),
                 Text("name", "name"),
+            ],
+            Kind::InstAsst => &[
+                Int("id", "id"),
+                SUP,
+                Text("obj_asst_id", "bk_obj_asst_id"),
+                Text("obj_id", "bk_obj_id"),
+                Int("inst_id", "bk_inst_id"),
+                Text("asst_obj_id", "bk_asst_obj_id"),
+                Int("asst_inst_id", "bk_asst_inst_id"),
             ],
             // Instances: `id` and `name` are the model's own id and name fields (`_id`, `_name`).
             Kind::Instance => &[

@@ -8,6 +8,17 @@ use sqlx::Row;
 /// Version of the step that writes the built-in data.
 const SEED_VERSION: i64 = 2;
 
+/// Instance associations (models-and-instances.md §G).
+fn schema_v3(json: &str) -> String {
+    format!(
+        "CREATE TABLE inst_asst (id BIGINT PRIMARY KEY, supplier TEXT NOT NULL DEFAULT '0', obj_asst_id TEXT NOT NULL, \
+         obj_id TEXT NOT NULL, inst_id BIGINT NOT NULL, asst_obj_id TEXT NOT NULL, asst_inst_id BIGINT NOT NULL, doc {json} NOT NULL);\n\
+         CREATE INDEX inst_asst_src ON inst_asst (obj_id, inst_id);\n\
+         CREATE INDEX inst_asst_dst ON inst_asst (asst_obj_id, asst_inst_id);\n\
+         CREATE INDEX inst_asst_kind ON inst_asst (obj_asst_id);\n"
+    )
+}
+
 fn schema_v1(json: &str) -> String {
     let doc_table = |name: &str, cols: &str| {
         format!("CREATE TABLE {name} (id BIGINT PRIMARY KEY, supplier TEXT NOT NULL DEFAULT '0', {cols}doc {json} NOT NULL);\n")
@@ -88,6 +99,12 @@ where
     if !applied.contains(&SEED_VERSION) {
         seed(&mut tx).await?;
         record(&mut tx, SEED_VERSION, "builtin data").await?;
+    }
+    if !applied.contains(&3) {
+        for stmt in schema_v3(json).split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
+            tx.execute(stmt, &[]).await?;
+        }
+        record(&mut tx, 3, "instance associations").await?;
     }
     tx.commit().await
 }

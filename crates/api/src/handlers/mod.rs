@@ -1,3 +1,16 @@
 //! One module per area; each handler passes the request to one core operation.
 
+pub mod instance;
 pub mod model;
+
+/// Handlers that hand `(caller, body)` to the core operation of the same name.
+#[macro_export]
+macro_rules! handlers {
+    ($($name:ident),* $(,)?) => {
+        $(
+            pub fn $name(c: $crate::routes::Call<'_>) -> $crate::routes::BoxFuture<'_, cmdb_model::Result<serde_json::Value>> {
+                Box::pin(c.core.$name(c.caller, c.body))
+            }
+        )*
+    };
+}

@@ -4,17 +4,7 @@ use crate::routes::{BoxFuture, Call};
 use cmdb_model::Result;
 use serde_json::Value;
 
-macro_rules! handlers {
-    ($($name:ident),* $(,)?) => {
-        $(
-            pub fn $name(c: Call<'_>) -> BoxFuture<'_, Result<Value>> {
-                Box::pin(c.core.$name(c.caller, c.body))
-            }
-        )*
-    };
-}
-
-handlers!(
+crate::handlers!(
     create_classification,
     update_classification,
     delete_classification,

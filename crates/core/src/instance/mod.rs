@@ -1,0 +1,194 @@
+//! Generic instances (models-and-instances.md §E–§G): validation against the model's attributes,
+//! unique rules, rendering, and the search endpoints.
+
+pub mod association;
+mod crud;
+mod search;
+mod validate;
+
+use crate::model::{bool_field, int_field, str_field};
+use cmdb_model::attr::PropertyType;
+use cmdb_model::query::{Expr, Test};
+use cmdb_model::{builtin, code, time, Caller, Error, Result};
+use cmdb_store::query::Hot;
+use cmdb_store::{BoxFuture, Filter, Kind, Param, Store, Tx};
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+
+/// Sequence of every generic instance id (and quoted rows).
+pub(crate) const INST_SEQ: &str = "inst";
+
+/// Hot columns of instance documents (always present, never arrays).
+pub(crate) fn hot_fields(obj_id: &str) -> Vec<Hot> {
+    let mut v = vec![Hot { field: "bk_supplier_account", column: "supplier", numeric: false }];
+    v.push(Hot { field: builtin::id_field(obj_id), column: "id", numeric: true });
+    if builtin::name_field(obj_id) == "bk_inst_name" && !obj_id.contains('#') {
+        v.push(Hot { field: "bk_inst_name", column: "name", numeric: false });
+    }
+    v
+}
+
+/// Reads metadata either inside a write transaction or from the reader pool.
+pub(crate) trait Reader: Send {
+    fn docs<'a>(&'a mut self, kind: Kind, filters: &'a [Filter]) -> BoxFuture<'a, Result<Vec<Value>>>;
+}
+
+impl Reader for Tx {
+    fn docs<'a>(&'a mut self, kind: Kind, filters: &'a [Filter]) -> BoxFuture<'a, Result<Vec<Value>>> {
+        Box::pin(self.find_docs(kind, filters))
+    }
+}
+
+impl Reader for &Store {
+    fn docs<'a>(&'a mut self, kind: Kind, filters: &'a [Filter]) -> BoxFuture<'a, Result<Vec<Value>>> {
+        let store: &Store = self;
+        Box::pin(store.find_docs(kind, filters))
+    }
+}
+
+/// One attribute of a model, parsed once.
+#[derive(Debug, Clone)]
+pub(crate) struct Attr {
+    pub prop: String,
+    pub id: i64,
+    pub ty: Option<PropertyType>,
+    pub type_name: String,
+    pub option: Value,
+    pub default: Value,
+    pub ismultiple: bool,
+    pub isrequired: bool,
+    pub editable: bool,
+    pub biz_id: i64,
+}
+
+/// A model with its attributes and unique rules.
+pub(crate) struct Model {
+    pub obj_id: String,
+    pub doc: Value,
+    pub attrs: Vec<Attr>,
+    pub uniques: Vec<Vec<String>>,
+}
+
+impl Model {
+    pub(crate) async fn load<R: Reader>(r: &mut R, obj_id: &str) -> Result<Option<Model>> {
+        let by_obj = [Filter::Eq("obj_id", Param::Text(obj_id.to_string()))];
+        let Some(doc) = r.docs(Kind::Object, &by_obj).await?.pop() else { return Ok(None) };
+        let attrs: Vec<Attr> = r
+            .docs(Kind::Attribute, &by_obj)
+            .await?
+            .iter()
+            .map(|a| Attr {
+                prop: str_field(a, "bk_property_id").to_string(),
+                id: int_field(a, "id"),
+                ty: PropertyType::parse(str_field(a, "bk_property_type")),
+                type_name: str_field(a, "bk_property_type").to_string(),
+                option: a.get("option").cloned().unwrap_or(Value::Null),
+                default: a.get("default").cloned().unwrap_or(Value::Null),
+                ismultiple: bool_field(a, "ismultiple"),
+                isrequired: bool_field(a, "isrequired"),
+                editable: bool_field(a, "editable"),
+                biz_id: int_field(a, "bk_biz_id"),
+            })
+            .collect();
+        let uniques = r
+            .docs(Kind::Unique, &by_obj)
+            .await?
+            .iter()
+            .map(|u| {
+                let keys = u.get("keys").and_then(Value::as_array).cloned().unwrap_or_default();
+                keys.iter()
+                    .filter_map(|k| attrs.iter().find(|a| a.id == int_field(k, "key_id")).map(|a| a.prop.clone()))
+                    .collect()
+            })
+            .collect();
+        Ok(Some(Model { obj_id: obj_id.to_string(), doc, attrs, uniques }))
+    }
+
+    /// Attributes that apply to an instance of business `biz` (global ones plus that business').
+    pub(crate) fn attrs_for(&self, biz: i64) -> impl Iterator<Item = &Attr> {
+        self.attrs.iter().filter(move |a| a.biz_id == 0 || a.biz_id == biz)
+    }
+
+    pub(crate) fn attr(&self, prop: &str, biz: i64) -> Option<&Attr> {
+        self.attrs_for(biz).find(|a| a.prop == prop)
+    }
+
+    pub(crate) fn paused(&self) -> bool {
+        bool_field(&self.doc, "bk_ispaused")
+    }
+
+    /// Fields stored as epoch milliseconds.
+    pub(crate) fn time_fields(&self) -> HashSet<String> {
+        let mut s: HashSet<String> =
+            ["create_time", "last_time", "bk_created_at", "bk_updated_at"].iter().map(|x| x.to_string()).collect();
+        s.extend(self.attrs.iter().filter(|a| a.ty == Some(PropertyType::Time)).map(|a| a.prop.clone()));
+        s
+    }
+}
+
+/// The caller's tenant visibility as a filter on instance documents.
+pub(crate) fn tenant_filter(caller: &Caller) -> Expr {
+    match caller.supplier.as_str() {
+        "superadmin" => Expr::all(),
+        "0" => Expr::field("bk_supplier_account", Test::Eq(Value::from("0"))),
+        s => Expr::field("bk_supplier_account", Test::In(vec![Value::from(s), Value::from("0")])),
+    }
+}
+
+/// Inner models are served by their dedicated endpoints only.
+pub(crate) fn refuse_inner(obj_id: &str, allow_host: bool) -> Result<()> {
+    if builtin::is_inner(obj_id) && !(allow_host && obj_id == "host") {
+        return Err(Error::new(code::INNER_MODEL_WITH_COMMON_API));
+    }
+    Ok(())
+}
+
+/// An instance as the wire shows it: stored instants as RFC 3339, recorded times filled in.
+pub(crate) fn render(mut doc: Value, time_fields: &HashSet<String>) -> Value {
+    if let Some(m) = doc.as_object_mut() {
+        for (src, dst) in [("create_time", "bk_created_at"), ("last_time", "bk_updated_at")] {
+            if !m.contains_key(dst) {
+                if let Some(v) = m.get(src).cloned() {
+                    m.insert(dst.to_string(), v);
+                }
+            }
+        }
+        for f in time_fields {
+            if let Some(ms) = m.get(f).and_then(Value::as_i64) {
+                m.insert(f.clone(), Value::String(time::instance_time(ms)));
+            }
+        }
+    }
+    doc
+}
+
+/// Field projection (conventions.md §5.5): absent/empty = all.
+pub(crate) fn project(doc: Value, fields: &[String]) -> Value {
+    if fields.is_empty() {
+        return doc;
+    }
+    match doc {
+        Value::Object(m) => {
+            let mut out = Map::new();
+            for f in fields {
+                if let Some(v) = m.get(f) {
+                    out.insert(f.clone(), v.clone());
+                }
+            }
+            Value::Object(out)
+        }
+        other => other,
+    }
+}
+
+/// `fields`: an array of names (non-strings refused).
+pub(crate) fn parse_fields(v: Option<&Value>, key: &str) -> Result<Vec<String>> {
+    match v {
+        None | Some(Value::Null) => Ok(vec![]),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|f| f.as_str().map(str::to_string).ok_or_else(|| Error::with(code::JSON_UNMARSHAL, key)))
+            .collect(),
+        Some(_) => Err(Error::with(code::JSON_UNMARSHAL, key)),
+    }
+}
