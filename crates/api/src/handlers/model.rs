@@ -22,6 +22,8 @@ crate::handlers!(
     find_object_association,
     search_object_topo,
     update_object_topo_graphics,
+    create_object_association,
+    delete_object_association,
 );
 
 pub fn bind_role_privilege(c: Call<'_>) -> BoxFuture<'_, Result<Value>> {
