@@ -22,4 +22,8 @@ crate::handlers!(
     search_inst_association_topo,
     search_related_inst_asso,
     search_inst_asst_object_inst_base_info,
+    batch_create_quoted_inst,
+    batch_update_quoted_inst,
+    batch_delete_quoted_inst,
+    list_quoted_inst,
 );

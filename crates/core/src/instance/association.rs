@@ -41,8 +41,19 @@ pub(crate) async fn release_instance(tx: &mut Tx, obj: &str, id: i64) -> Result<
 
 /// Associations in which instance `(obj, id)` is the source or the target.
 async fn touching(tx: &mut Tx, obj: &str, id: i64) -> Result<Vec<Value>> {
-    let mut v = tx.find_docs(Kind::InstAsst, &[Filter::Eq("obj_id", Param::Text(obj.into())), Filter::Eq("inst_id", Param::Int(id))]).await?;
-    for a in tx.find_docs(Kind::InstAsst, &[Filter::Eq("asst_obj_id", Param::Text(obj.into())), Filter::Eq("asst_inst_id", Param::Int(id))]).await? {
+    let mut v = tx
+        .find_docs(
+            Kind::InstAsst,
+            &[Filter::Eq("obj_id", Param::Text(obj.into())), Filter::Eq("inst_id", Param::Int(id))],
+        )
+        .await?;
+    for a in tx
+        .find_docs(
+            Kind::InstAsst,
+            &[Filter::Eq("asst_obj_id", Param::Text(obj.into())), Filter::Eq("asst_inst_id", Param::Int(id))],
+        )
+        .await?
+    {
         if !v.iter().any(|x| int_field(x, "id") == int_field(&a, "id")) {
             v.push(a);
         }
@@ -51,7 +62,10 @@ async fn touching(tx: &mut Tx, obj: &str, id: i64) -> Result<Vec<Value>> {
 }
 
 async fn instance_exists(tx: &mut Tx, obj: &str, id: i64) -> Result<bool> {
-    Ok(tx.count_docs(Kind::Instance, &[Filter::Eq("obj_id", Param::Text(obj.into())), Filter::Eq("id", Param::Int(id))]).await? > 0)
+    Ok(tx
+        .count_docs(Kind::Instance, &[Filter::Eq("obj_id", Param::Text(obj.into())), Filter::Eq("id", Param::Int(id))])
+        .await?
+        > 0)
 }
 
 /// Associations visible through a model: those where it is the source or the target.
@@ -102,26 +116,32 @@ fn public(mut a: Value) -> Value {
 impl Core {
     /// One association with every check of add_instance_association, written in `tx`.
     async fn associate(&self, tx: &mut Tx, caller: &Caller, obj_asst_id: &str, src: i64, dst: i64) -> Result<i64> {
-        let defs = tx.find_docs(Kind::ObjectAssociation, &[Filter::Eq("obj_asst_id", Param::Text(obj_asst_id.into()))]).await?;
+        let defs = tx
+            .find_docs(Kind::ObjectAssociation, &[Filter::Eq("obj_asst_id", Param::Text(obj_asst_id.into()))])
+            .await?;
         let def = match defs.len() {
             0 => return Err(Error::new(code::OBJECT_ASSOCIATION_NOT_EXIST)),
             1 => defs.into_iter().next().unwrap(),
             _ => return Err(Error::new(code::OBJECT_ASSOCIATION_NOT_UNIQUE)),
         };
-        let (src_obj, dst_obj) = (str_field(&def, "bk_obj_id").to_string(), str_field(&def, "bk_asst_obj_id").to_string());
+        let (src_obj, dst_obj) =
+            (str_field(&def, "bk_obj_id").to_string(), str_field(&def, "bk_asst_obj_id").to_string());
         let kind = str_field(&def, "bk_asst_id").to_string();
-        let same_kind = tx.find_docs(Kind::InstAsst, &[Filter::Eq("obj_asst_id", Param::Text(obj_asst_id.into()))]).await?;
+        let same_kind =
+            tx.find_docs(Kind::InstAsst, &[Filter::Eq("obj_asst_id", Param::Text(obj_asst_id.into()))]).await?;
         let src_used = same_kind.iter().any(|a| int_field(a, "bk_inst_id") == src);
         let dst_used = same_kind.iter().any(|a| int_field(a, "bk_asst_inst_id") == dst);
         match str_field(&def, "mapping") {
             "1:1" if src_used || dst_used => {
-                if same_kind.iter().any(|a| int_field(a, "bk_inst_id") == src && int_field(a, "bk_asst_inst_id") == dst) {
+                if same_kind.iter().any(|a| int_field(a, "bk_inst_id") == src && int_field(a, "bk_asst_inst_id") == dst)
+                {
                     return Err(Error::duplicate("association"));
                 }
                 return Err(Error::new(code::ONE_TO_ONE_USED));
             }
             "1:n" if dst_used => {
-                if same_kind.iter().any(|a| int_field(a, "bk_inst_id") == src && int_field(a, "bk_asst_inst_id") == dst) {
+                if same_kind.iter().any(|a| int_field(a, "bk_inst_id") == src && int_field(a, "bk_asst_inst_id") == dst)
+                {
                     return Err(Error::duplicate("association"));
                 }
                 return Err(Error::new(code::ONE_TO_MANY_USED));
@@ -131,11 +151,21 @@ impl Core {
         if same_kind.iter().any(|a| int_field(a, "bk_inst_id") == src && int_field(a, "bk_asst_inst_id") == dst) {
             return Err(Error::duplicate("association"));
         }
-        let src_doc = tx.find_docs(Kind::Instance, &[Filter::Eq("obj_id", Param::Text(src_obj.clone())), Filter::Eq("id", Param::Int(src))]).await?;
+        let src_doc = tx
+            .find_docs(
+                Kind::Instance,
+                &[Filter::Eq("obj_id", Param::Text(src_obj.clone())), Filter::Eq("id", Param::Int(src))],
+            )
+            .await?;
         if src_doc.is_empty() {
             return Err(Error::new(code::ASST_SRC_NOT_EXIST));
         }
-        let dst_doc = tx.find_docs(Kind::Instance, &[Filter::Eq("obj_id", Param::Text(dst_obj.clone())), Filter::Eq("id", Param::Int(dst))]).await?;
+        let dst_doc = tx
+            .find_docs(
+                Kind::Instance,
+                &[Filter::Eq("obj_id", Param::Text(dst_obj.clone())), Filter::Eq("id", Param::Int(dst))],
+            )
+            .await?;
         let Some(dst_doc) = dst_doc.into_iter().next() else { return Err(Error::new(code::ASST_DST_NOT_EXIST)) };
         if kind == "bk_mainline" {
             return Err(Error::new(code::MAINLINE_KIND_UNAVAILABLE));
@@ -222,7 +252,10 @@ impl Core {
         if details.len() > BATCH_MAX {
             return Err(Error::with2(code::EXCEED_LIMIT, "details", BATCH_MAX.to_string()));
         }
-        let defs = self.store.find_docs(Kind::ObjectAssociation, &[Filter::Eq("obj_asst_id", Param::Text(obj_asst_id.clone()))]).await?;
+        let defs = self
+            .store
+            .find_docs(Kind::ObjectAssociation, &[Filter::Eq("obj_asst_id", Param::Text(obj_asst_id.clone()))])
+            .await?;
         match defs.len() {
             0 => return Err(Error::new(code::OBJECT_ASSOCIATION_NOT_EXIST)),
             1 => {}
@@ -268,7 +301,10 @@ impl Core {
         let found = tx.find_docs(Kind::InstAsst, &[Filter::Eq("id", Param::Int(id))]).await?;
         let visible: Vec<Value> = found
             .into_iter()
-            .filter(|a| (str_field(a, "bk_obj_id") == obj || str_field(a, "bk_asst_obj_id") == obj) && tenant::writable(&caller.supplier, a))
+            .filter(|a| {
+                (str_field(a, "bk_obj_id") == obj || str_field(a, "bk_asst_obj_id") == obj)
+                    && tenant::writable(&caller.supplier, a)
+            })
             .collect();
         self.remove_associations(&mut tx, caller, &visible).await?;
         tx.commit().await?;
@@ -277,7 +313,10 @@ impl Core {
 
     pub async fn delete_related_inst_asso(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let ids: Vec<i64> = match body.get("id") {
-            Some(Value::Array(a)) => a.iter().map(|v| v.as_i64().ok_or_else(|| Error::with(code::JSON_UNMARSHAL, "id"))).collect::<Result<_>>()?,
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|v| v.as_i64().ok_or_else(|| Error::with(code::JSON_UNMARSHAL, "id")))
+                .collect::<Result<_>>()?,
             None | Some(Value::Null) => vec![],
             Some(_) => return Err(Error::with(code::JSON_UNMARSHAL, "id")),
         };
@@ -293,7 +332,10 @@ impl Core {
         let found = tx.find_docs(Kind::InstAsst, &[Filter::In("id", params)]).await?;
         let visible: Vec<Value> = found
             .into_iter()
-            .filter(|a| (str_field(a, "bk_obj_id") == obj || str_field(a, "bk_asst_obj_id") == obj) && tenant::writable(&caller.supplier, a))
+            .filter(|a| {
+                (str_field(a, "bk_obj_id") == obj || str_field(a, "bk_asst_obj_id") == obj)
+                    && tenant::writable(&caller.supplier, a)
+            })
             .collect();
         self.remove_associations(&mut tx, caller, &visible).await?;
         tx.commit().await?;
@@ -320,7 +362,8 @@ impl Core {
         let fields = super::parse_fields(body.get("fields"), "fields")?;
         let all = visible_through(&self.store, caller, &obj).await?;
         let matched: Vec<Value> = all.into_iter().filter(|a| cond.matches(a)).collect();
-        let info: Vec<Value> = page::apply(matched, &page).into_iter().map(|a| projected(&public(a), &fields)).collect();
+        let info: Vec<Value> =
+            page::apply(matched, &page).into_iter().map(|a| projected(&public(a), &fields)).collect();
         Ok(json!({"info": info}))
     }
 
@@ -337,10 +380,15 @@ impl Core {
 
     pub async fn find_instassociation_with_inst(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let obj = path_str(body, "bk_obj_id")?;
-        let cond = body.get("condition").and_then(Value::as_object).ok_or_else(|| Error::is_invalid("condition.asst_filter"))?;
+        let cond = body
+            .get("condition")
+            .and_then(Value::as_object)
+            .ok_or_else(|| Error::is_invalid("condition.asst_filter"))?;
         let filter = match cond.get("asst_filter") {
             Some(v @ Value::Object(_)) => query::parse_filter(v, Flavor::QueryBuilder, "condition.asst_filter", false)
-                .map_err(|e| Error::is_invalid(e.args.first().cloned().unwrap_or_else(|| "condition.asst_filter".into())))?,
+                .map_err(|e| {
+                    Error::is_invalid(e.args.first().cloned().unwrap_or_else(|| "condition.asst_filter".into()))
+                })?,
             _ => return Err(Error::is_invalid("condition.asst_filter")),
         };
         let asst_fields = super::parse_fields(cond.get("asst_fields"), "condition.asst_fields")?;
@@ -357,9 +405,10 @@ impl Core {
             "association": matched.iter().map(|a| projected(&public(a.clone()), &asst_fields)).collect::<Vec<_>>(),
             "src": null, "dst": null,
         });
-        for (side, obj_key, id_key, fields_key, flag) in
-            [("src", "bk_obj_id", "bk_inst_id", "src_fields", "src_detail"), ("dst", "bk_asst_obj_id", "bk_asst_inst_id", "dst_fields", "dst_detail")]
-        {
+        for (side, obj_key, id_key, fields_key, flag) in [
+            ("src", "bk_obj_id", "bk_inst_id", "src_fields", "src_detail"),
+            ("dst", "bk_asst_obj_id", "bk_asst_inst_id", "dst_fields", "dst_detail"),
+        ] {
             if !cond.get(flag).and_then(Value::as_bool).unwrap_or(false) {
                 continue;
             }
@@ -402,7 +451,8 @@ impl Core {
         }
         let page_v = body.get("page").cloned().or_else(|| {
             let (s, l) = (body.get("start"), body.get("limit"));
-            (s.is_some() || l.is_some()).then(|| json!({"start": s.cloned().unwrap_or(json!(0)), "limit": l.cloned().unwrap_or(json!(0))}))
+            (s.is_some() || l.is_some())
+                .then(|| json!({"start": s.cloned().unwrap_or(json!(0)), "limit": l.cloned().unwrap_or(json!(0))}))
         });
         let mut page = Page::parse(page_v.as_ref())?;
         if page.limit > SEARCH_PAGE_MAX {
@@ -412,7 +462,10 @@ impl Core {
         let all = visible_through(&self.store, caller, &obj).await?;
         let related: Vec<Value> = all
             .into_iter()
-            .filter(|a| (str_field(a, "bk_obj_id") == obj && int_field(a, "bk_inst_id") == inst) || (str_field(a, "bk_asst_obj_id") == obj && int_field(a, "bk_asst_inst_id") == inst))
+            .filter(|a| {
+                (str_field(a, "bk_obj_id") == obj && int_field(a, "bk_inst_id") == inst)
+                    || (str_field(a, "bk_asst_obj_id") == obj && int_field(a, "bk_asst_inst_id") == inst)
+            })
             .collect();
         Ok(Value::Array(page::apply(related, &page).into_iter().map(|a| projected(&public(a), &fields)).collect()))
     }
@@ -425,10 +478,17 @@ impl Core {
         if id == 0 || load_instances(&self.store, &obj, &[id]).await?.is_empty() {
             return Err(Error::is_invalid(builtin::id_field(&obj)));
         }
-        let all = self.store.find_docs(Kind::InstAsst, &[Filter::Eq("obj_id", Param::Text(obj.clone())), Filter::Eq("inst_id", Param::Int(id))]).await?;
+        let all = self
+            .store
+            .find_docs(
+                Kind::InstAsst,
+                &[Filter::Eq("obj_id", Param::Text(obj.clone())), Filter::Eq("inst_id", Param::Int(id))],
+            )
+            .await?;
         let mut groups: Vec<(String, Vec<(i64, i64)>)> = Vec::new();
         for a in all.iter().filter(|a| tenant::doc_visible(&caller.supplier, a)) {
-            let (m, target, asso) = (str_field(a, "bk_asst_obj_id").to_string(), int_field(a, "bk_asst_inst_id"), int_field(a, "id"));
+            let (m, target, asso) =
+                (str_field(a, "bk_asst_obj_id").to_string(), int_field(a, "bk_asst_inst_id"), int_field(a, "id"));
             match groups.iter_mut().find(|(x, _)| *x == m) {
                 Some((_, v)) => v.push((target, asso)),
                 None => groups.push((m, vec![(target, asso)])),
@@ -436,7 +496,11 @@ impl Core {
         }
         let mut out = Vec::new();
         for (m, members) in groups {
-            let meta = self.find_object(caller, &m).await?.map(|o| crate::model::render_object(o, caller.lang)).unwrap_or(Value::Null);
+            let meta = self
+                .find_object(caller, &m)
+                .await?
+                .map(|o| crate::model::render_object(o, caller.lang))
+                .unwrap_or(Value::Null);
             let ids: Vec<i64> = members.iter().map(|(t, _)| *t).collect();
             let docs = load_instances(&self.store, &m, &ids).await?;
             let id_field = builtin::id_field(&m);
@@ -459,7 +523,11 @@ impl Core {
     pub async fn search_inst_asst_object_inst_base_info(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let cond = body.get("condition").and_then(Value::as_object).cloned().unwrap_or_default();
         let obj = req_str(&cond, "bk_obj_id")?;
-        let inst = cond.get("bk_inst_id").and_then(Value::as_i64).filter(|i| *i != 0).ok_or_else(|| Error::missing("bk_inst_id"))?;
+        let inst = cond
+            .get("bk_inst_id")
+            .and_then(Value::as_i64)
+            .filter(|i| *i != 0)
+            .ok_or_else(|| Error::missing("bk_inst_id"))?;
         let other = req_str(&cond, "association_obj_id")?;
         let is_target = cond.get("is_target_object").and_then(Value::as_bool).unwrap_or(false);
         let mut page = Page::parse(body.get("page"))?;
@@ -474,9 +542,13 @@ impl Core {
             .into_iter()
             .filter(|a| {
                 if is_target {
-                    str_field(a, "bk_asst_obj_id") == obj && int_field(a, "bk_asst_inst_id") == inst && str_field(a, "bk_obj_id") == other
+                    str_field(a, "bk_asst_obj_id") == obj
+                        && int_field(a, "bk_asst_inst_id") == inst
+                        && str_field(a, "bk_obj_id") == other
                 } else {
-                    str_field(a, "bk_obj_id") == obj && int_field(a, "bk_inst_id") == inst && str_field(a, "bk_asst_obj_id") == other
+                    str_field(a, "bk_obj_id") == obj
+                        && int_field(a, "bk_inst_id") == inst
+                        && str_field(a, "bk_asst_obj_id") == other
                 }
             })
             .collect();
@@ -518,7 +590,11 @@ impl Core {
             return Err(Error::new(code::ASST_KIND_NOT_EXIST));
         }
         let obj_asst_id = format!("{obj}_{kind}_{asst_obj}");
-        if !tx.find_docs(Kind::ObjectAssociation, &[Filter::Eq("obj_asst_id", Param::Text(obj_asst_id.clone()))]).await?.is_empty() {
+        if !tx
+            .find_docs(Kind::ObjectAssociation, &[Filter::Eq("obj_asst_id", Param::Text(obj_asst_id.clone()))])
+            .await?
+            .is_empty()
+        {
             return Err(Error::duplicate("bk_obj_asst_id"));
         }
         let id = tx.next_id(Kind::ObjectAssociation.sequence()).await?;
@@ -550,7 +626,12 @@ impl Core {
         if crate::model::bool_field(&doc, "ispre") || str_field(&doc, "bk_asst_id") == "bk_mainline" {
             return Err(Error::new(code::BUILTIN_FORBIDDEN));
         }
-        let used = tx.count_docs(Kind::InstAsst, &[Filter::Eq("obj_asst_id", Param::Text(str_field(&doc, "bk_obj_asst_id").into()))]).await?;
+        let used = tx
+            .count_docs(
+                Kind::InstAsst,
+                &[Filter::Eq("obj_asst_id", Param::Text(str_field(&doc, "bk_obj_asst_id").into()))],
+            )
+            .await?;
         if used > 0 {
             return Err(Error::new(code::INST_HAS_ASSOCIATION));
         }

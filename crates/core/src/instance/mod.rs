@@ -3,6 +3,7 @@
 
 pub mod association;
 mod crud;
+mod quoted;
 mod search;
 mod validate;
 
