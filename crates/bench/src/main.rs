@@ -23,9 +23,12 @@ struct Args {
     /// Seconds per workload.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
-    /// Comma-separated workloads: startup, model.
-    #[arg(long, default_value = "startup,model")]
+    /// Comma-separated workloads: startup, model, instances.
+    #[arg(long, default_value = "startup,model,instances")]
     workload: String,
+    /// Instances loaded before the search workload.
+    #[arg(long, default_value_t = 100_000)]
+    instances: usize,
     /// PostgreSQL server (a fresh database is created on it).
     #[arg(long, env = "CMDB_TEST_PG_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
     pg_url: String,
@@ -186,6 +189,112 @@ async fn model_workload(c: Client, client_no: usize, cls: String, until: Instant
     s
 }
 
+/// The instance model: 10 attributes besides bk_inst_name.
+async fn instance_model(c: &Client) -> &'static str {
+    let obj = "benchhost";
+    c.call(
+        "create_classification",
+        &json!({"bk_classification_id": "benchinst", "bk_classification_name": "benchinst"}),
+    )
+    .await;
+    c.call(
+        "create_object",
+        &json!({"bk_obj_id": obj, "bk_obj_name": obj, "bk_classification_id": "benchinst", "bk_obj_icon": "i"}),
+    )
+    .await;
+    let enum_opt = json!([{"id": "a", "name": "A", "type": "text", "is_default": true}, {"id": "b", "name": "B", "type": "text", "is_default": false}]);
+    let attrs = [
+        ("region", "singlechar", Value::Null),
+        ("zone", "singlechar", Value::Null),
+        ("owner", "singlechar", Value::Null),
+        ("serial", "singlechar", Value::Null),
+        ("cpu", "int", json!({"min": 0, "max": 1024})),
+        ("mem", "int", json!({"min": 0, "max": 1048576})),
+        ("disk", "int", json!({"min": 0, "max": 1048576})),
+        ("tier", "enum", enum_opt),
+        ("active", "bool", Value::Null),
+        ("comment", "longchar", Value::Null),
+    ];
+    for (id, ty, option) in attrs {
+        let mut a = json!({"bk_obj_id": obj, "bk_property_id": id, "bk_property_name": id, "bk_property_type": ty, "editable": true});
+        if !option.is_null() {
+            a["option"] = option;
+        }
+        c.call("create_object_attribute", &a).await;
+    }
+    obj
+}
+
+/// A deterministic instance body: `region` takes one of 100 values, so 1% of instances share one.
+fn instance_body(obj: &str, n: u64) -> Value {
+    json!({
+        "bk_obj_id": obj, "bk_inst_name": format!("host-{n:08}"), "region": format!("region-{:03}", n % 100),
+        "zone": format!("zone-{}", n % 7), "owner": "admin", "serial": format!("SN{n:010}"), "cpu": (n % 64) as i64,
+        "mem": ((n * 37) % 65536) as i64, "disk": ((n * 101) % 100000) as i64, "tier": if n % 2 == 0 { "a" } else { "b" },
+        "active": n % 3 != 0, "comment": "benchmark instance",
+    })
+}
+
+async fn create_workload(c: Client, obj: &'static str, client_no: u64, stride: u64, until: Instant) -> (Samples, u64) {
+    let mut s = Samples::default();
+    let mut n = client_no;
+    let mut done = 0;
+    while Instant::now() < until {
+        let t = Instant::now();
+        c.call("create_inst", &instance_body(obj, n)).await;
+        s.0.entry("create_inst").or_default().push(t.elapsed());
+        n += stride;
+        done += 1;
+    }
+    (s, done)
+}
+
+/// Loads `total` instances with `clients` concurrent batch_create_inst callers (200 per call).
+async fn load_instances(c: &Client, obj: &'static str, from: u64, total: u64, clients: u64) {
+    let per = total.div_ceil(clients);
+    let tasks: Vec<_> = (0..clients)
+        .map(|k| {
+            let c = c.clone();
+            tokio::spawn(async move {
+                let (start, end) = (from + k * per, (from + (k + 1) * per).min(from + total));
+                let mut n = start;
+                while n < end {
+                    let batch: Vec<Value> = (n..(n + 200).min(end)).map(|i| instance_body(obj, i)).collect();
+                    n += batch.len() as u64;
+                    c.call("batch_create_inst", &json!({"bk_obj_id": obj, "details": batch})).await;
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
+
+async fn search_workload(c: Client, obj: &'static str, client_no: usize, until: Instant, total: u64) -> Samples {
+    let mut s = Samples::default();
+    let mut i = client_no as u64;
+    while Instant::now() < until {
+        let name = format!("host-{:08}", (i * 7919) % total);
+        let region = format!("region-{:03}", i % 100);
+        let page = json!({"start": 0, "limit": 500});
+        let by_name = json!({"bk_obj_id": obj, "conditions": {"field": "bk_inst_name", "operator": "equal", "value": name}, "page": page});
+        let t = Instant::now();
+        c.call("search_object_instances", &by_name).await;
+        s.0.entry("search(bk_inst_name)").or_default().push(t.elapsed());
+        let by_attr = json!({"bk_obj_id": obj, "conditions": {"field": "region", "operator": "equal", "value": region}, "page": page});
+        let t = Instant::now();
+        c.call("search_object_instances", &by_attr).await;
+        s.0.entry("search(region)").or_default().push(t.elapsed());
+        let count = json!({"bk_obj_id": obj, "conditions": {"field": "region", "operator": "equal", "value": region}});
+        let t = Instant::now();
+        c.call("count_object_instances", &count).await;
+        s.0.entry("count(region)").or_default().push(t.elapsed());
+        i += 1;
+    }
+    s
+}
+
 async fn run_backend(args: &Args, backend: &str) {
     let workloads: Vec<&str> = args.workload.split(',').map(str::trim).collect();
     if workloads.contains(&"startup") {
@@ -217,6 +326,47 @@ async fn run_backend(args: &Args, backend: &str) {
             all.merge(t.await.unwrap());
         }
         all.report(backend, "model", started.elapsed(), args.clients);
+    }
+    if workloads.contains(&"instances") {
+        let db = fresh_database(args, backend, "instances").await;
+        let (server, _) = start_server(args, &db).await;
+        let c = Client { http: reqwest::Client::new(), url: server.url.clone() };
+        let obj = instance_model(&c).await;
+        // create_inst with N clients
+        let started = Instant::now();
+        let until = started + Duration::from_secs(args.seconds);
+        let stride = args.clients as u64;
+        let tasks: Vec<_> =
+            (0..stride).map(|k| tokio::spawn(create_workload(c.clone(), obj, k, stride, until))).collect();
+        let mut all = Samples::default();
+        let mut created = 0;
+        for t in tasks {
+            let (s, n) = t.await.unwrap();
+            all.merge(s);
+            created = created.max(n * stride);
+        }
+        all.report(backend, "instances", started.elapsed(), args.clients);
+        // top up to the search population, then search
+        let total = args.instances as u64;
+        let have: u64 = c.call("count_object_instances", &json!({"bk_obj_id": obj})).await["count"].as_u64().unwrap();
+        if have < total {
+            let t = Instant::now();
+            load_instances(&c, obj, created + 1_000_000, total - have, 4).await;
+            println!(
+                "{backend:<9} load     {} instances via batch_create_inst in {:.1} s",
+                total - have,
+                t.elapsed().as_secs_f64()
+            );
+        }
+        let started = Instant::now();
+        let until = started + Duration::from_secs(args.seconds);
+        let tasks: Vec<_> =
+            (0..args.clients).map(|n| tokio::spawn(search_workload(c.clone(), obj, n, until, total))).collect();
+        let mut all = Samples::default();
+        for t in tasks {
+            all.merge(t.await.unwrap());
+        }
+        all.report(backend, &format!("search@{}k", total / 1000), started.elapsed(), args.clients);
     }
 }
 

@@ -276,6 +276,24 @@ impl Tx {
         self.execute(&sql, &params).await
     }
 
+    /// Makes equality and range filters on attribute `prop` use an index (SQLite: a partial
+    /// expression index per attribute id, only over documents that hold the field; PostgreSQL:
+    /// the GIN index over all documents serves equality). `prop` must be a plain identifier,
+    /// which is what makes writing it into the DDL safe; others are left unindexed.
+    pub async fn ensure_attribute_index(&mut self, prop: &str) -> Result<()> {
+        let plain = prop.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && prop.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if self.backend() != crate::Backend::Sqlite || !plain {
+            return Ok(());
+        }
+        let sql = format!(
+            "CREATE INDEX IF NOT EXISTS \"inst_attr_{prop}\" ON instance (obj_id, json_extract(doc, '$.{prop}')) \
+             WHERE json_extract(doc, '$.{prop}') IS NOT NULL"
+        );
+        self.execute(&sql, &[]).await?;
+        Ok(())
+    }
+
     /// Appends an audit record (audit-and-watch.md §1).
     pub async fn insert_audit(&mut self, doc: &Value) -> Result<()> {
         let d = self.dialect();

@@ -12,6 +12,8 @@ pub struct InstanceQuery<'a> {
     pub obj_id: &'a str,
     pub filter: &'a Expr,
     pub hot: &'a [Hot],
+    /// Fields known never to hold arrays, objects or booleans (see `query`).
+    pub scalar: &'a [String],
     pub sort: &'a [(String, bool)],
     pub start: usize,
     /// 0 = all.
@@ -26,7 +28,7 @@ struct Prepared {
 
 fn prepare(d: crate::dialect::Dialect, q: &InstanceQuery<'_>, count_only: bool) -> Prepared {
     let mut params = vec![Param::Text(q.obj_id.to_string())];
-    let p = plan(d, q.filter, q.hot, &mut params);
+    let p = plan(d, q.filter, q.hot, q.scalar, &mut params);
     let doc = d.json_out("doc");
     if count_only && p.residual.is_none() {
         return Prepared {
@@ -35,7 +37,7 @@ fn prepare(d: crate::dialect::Dialect, q: &InstanceQuery<'_>, count_only: bool) 
             residual: None,
         };
     }
-    let order = order_by(d, q.sort, q.hot, &mut params);
+    let order = order_by(d, q.sort, q.hot, p.selective, &mut params);
     let mut sql = format!("SELECT {doc} FROM instance WHERE obj_id = $1 AND {} ORDER BY {order}", p.sql);
     if p.residual.is_none() && !count_only && (q.limit > 0 || q.start > 0) {
         let limit = if q.limit == 0 { i64::MAX } else { q.limit as i64 };

@@ -106,6 +106,13 @@ where
         }
         record(&mut tx, 3, "instance associations").await?;
     }
+    if !applied.contains(&4) {
+        if store.backend == Backend::Postgres {
+            // Equality on any attribute (`doc @> {...}`) is served by one GIN index.
+            tx.execute("CREATE INDEX instance_doc_gin ON instance USING gin (doc jsonb_path_ops)", &[]).await?;
+        }
+        record(&mut tx, 4, "document index").await?;
+    }
     tx.commit().await
 }
 

@@ -21,12 +21,18 @@ pub struct Hot {
 pub struct Plan {
     pub sql: String,
     pub residual: Option<Expr>,
+    /// A top-level equality on an indexed field narrows the rows: sorting them beats walking the
+    /// primary key in order (SQLite would otherwise prefer the key to avoid the sort).
+    pub selective: bool,
 }
 
 struct Ctx<'a> {
     d: Dialect,
     params: &'a mut Vec<Param>,
     hot: &'a [Hot],
+    /// Fields whose stored values are never arrays, objects or booleans (typed attributes):
+    /// equality and ranges on them compare the extracted value directly, which indexes serve.
+    scalar: &'a [String],
 }
 
 fn safe_segment(s: &str) -> bool {
@@ -85,6 +91,36 @@ impl Ctx<'_> {
         }
     }
 
+    fn is_scalar(&self, field: &str) -> bool {
+        self.scalar.iter().any(|s| s == field) && field.split('.').all(safe_segment)
+    }
+
+    /// The value of a scalar field as one SQL expression (SQLite; the form attribute indexes use).
+    fn extract(&self, path: &str) -> String {
+        format!("json_extract(doc, '$.{path}')")
+    }
+
+    /// `{"a": {"b": v}}` for path `a.b`: the containment operand of PostgreSQL.
+    fn nested(path: &str, v: &Value) -> Value {
+        path.rsplit('.').fold(v.clone(), |acc, seg| {
+            let mut m = serde_json::Map::new();
+            m.insert(seg.to_string(), acc);
+            Value::Object(m)
+        })
+    }
+
+    fn scalar_param(&mut self, v: &Value) -> Option<String> {
+        match v {
+            Value::String(s) => Some(self.bind(Param::Text(s.clone()))),
+            Value::Number(_) => {
+                let n = v.as_number()?;
+                let p = if let Some(i) = n.as_i64() { Param::Int(i) } else { Param::Float(n.as_f64()?) };
+                Some(self.bind(p))
+            }
+            _ => None,
+        }
+    }
+
     fn hot(&self, field: &str) -> Option<Hot> {
         self.hot.iter().find(|h| h.field == field).copied()
     }
@@ -138,6 +174,18 @@ impl Ctx<'_> {
                 _ => self.f().to_string(),
             });
         }
+        if self.is_scalar(path) && (v.is_string() || v.is_number()) {
+            return Some(match self.d.0 {
+                Backend::Sqlite => {
+                    let b = self.scalar_param(v)?;
+                    format!("{} = {b}", self.extract(path))
+                }
+                Backend::Postgres => {
+                    let b = self.bind(Param::Text(Self::nested(path, v).to_string()));
+                    format!("doc @> {b}::jsonb")
+                }
+            });
+        }
         match v {
             Value::Null => {
                 let p = self.path(path)?;
@@ -187,6 +235,12 @@ impl Ctx<'_> {
                 }
                 _ => self.f().to_string(),
             });
+        }
+        if self.d.0 == Backend::Sqlite && self.is_scalar(path) && (v.is_string() || v.is_number()) {
+            let x = self.extract(path);
+            let ty = if v.is_number() { "IN ('integer', 'real')" } else { "= 'text'" };
+            let b = self.scalar_param(v)?;
+            return Some(format!("json_type(doc, '$.{path}') {ty} AND {x} {o} {b}"));
         }
         match v {
             Value::Number(_) => self.any_elem(path, |c, ty, val| {
@@ -277,7 +331,7 @@ impl Ctx<'_> {
             }
             Test::Regex(_) | Test::AllOf(_) | Test::Object(_) | Test::Element(_) => return None,
         };
-        Some(format!("COALESCE(({sql}), {})", self.f()))
+        Some(format!("({sql})"))
     }
 
     /// Compiles `e`, or returns `None` having bound nothing.
@@ -301,21 +355,31 @@ impl Ctx<'_> {
                 }
                 Some(format!("({})", parts.join(joiner)))
             }
-            Expr::Not(x) => self.expr(x).map(|s| format!("(NOT {s})")),
+            // A leaf may be NULL (missing field): that excludes a row like FALSE does, except
+            // under NOT, so only the operand of NOT is made two-valued. Leaving other leaves bare
+            // keeps them usable by indexes.
+            Expr::Not(x) => self.expr(x).map(|s| format!("(NOT COALESCE({s}, {}))", self.f())),
             Expr::Field(p, t) => self.leaf(p, t),
         }
     }
 }
 
 /// Splits `e` into SQL (bound parameters appended to `params`) and a residual for Rust.
-pub fn plan(d: Dialect, e: &Expr, hot: &[Hot], params: &mut Vec<Param>) -> Plan {
-    let mut ctx = Ctx { d, params, hot };
+pub fn plan(d: Dialect, e: &Expr, hot: &[Hot], scalar: &[String], params: &mut Vec<Param>) -> Plan {
+    let mut ctx = Ctx { d, params, hot, scalar };
     let conjuncts: Vec<&Expr> = match e {
         Expr::And(v) => v.iter().collect(),
         other => vec![other],
     };
     let mut sql = Vec::new();
     let mut residual = Vec::new();
+    let selective = conjuncts.iter().any(|c| match c {
+        Expr::Field(f, Test::Eq(v)) if !v.is_null() => {
+            ctx.hot(f).is_some_and(|h| h.column != "supplier") || ctx.is_scalar(f)
+        }
+        Expr::Field(f, Test::In(_)) => ctx.hot(f).is_some_and(|h| h.column != "supplier") || ctx.is_scalar(f),
+        _ => false,
+    });
     for c in conjuncts {
         match ctx.expr(c) {
             Some(s) => sql.push(s),
@@ -325,13 +389,15 @@ pub fn plan(d: Dialect, e: &Expr, hot: &[Hot], params: &mut Vec<Param>) -> Plan 
     Plan {
         sql: if sql.is_empty() { ctx.t().to_string() } else { sql.join(" AND ") },
         residual: if residual.is_empty() { None } else { Some(Expr::And(residual)) },
+        selective,
     }
 }
 
 /// `ORDER BY` keys ordering like `core::page` does in memory: missing/null, numbers, strings,
 /// booleans, then the rest; ties by `id`.
-pub fn order_by(d: Dialect, sort: &[(String, bool)], hot: &[Hot], params: &mut Vec<Param>) -> String {
-    let mut ctx = Ctx { d, params, hot };
+/// `selective`: the filter narrows the rows through an index (see `Plan::selective`).
+pub fn order_by(d: Dialect, sort: &[(String, bool)], hot: &[Hot], selective: bool, params: &mut Vec<Param>) -> String {
+    let mut ctx = Ctx { d, params, hot, scalar: &[] };
     let mut keys = Vec::new();
     for (field, asc) in sort {
         let dir = if *asc { "ASC" } else { "DESC" };
@@ -358,7 +424,8 @@ pub fn order_by(d: Dialect, sort: &[(String, bool)], hot: &[Hot], params: &mut V
             }
         }
     }
-    keys.push("id ASC".to_string());
+    // `+id` keeps SQLite from choosing the primary key just to read rows in id order.
+    keys.push(if selective && d.0 == Backend::Sqlite { "+id ASC" } else { "id ASC" }.to_string());
     keys.join(", ")
 }
 
@@ -375,7 +442,7 @@ mod tests {
         ]);
         for b in [Backend::Sqlite, Backend::Postgres] {
             let mut params = vec![];
-            let p = plan(Dialect(b), &e, &[], &mut params);
+            let p = plan(Dialect(b), &e, &[], &[], &mut params);
             assert!(p.residual.is_some());
             assert!(params.is_empty(), "{b:?}: {params:?} / {}", p.sql);
         }

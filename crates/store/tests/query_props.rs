@@ -42,6 +42,14 @@ fn doc(r: &mut Rng, id: i64) -> Value {
     m.insert("bk_obj_id".into(), json!("prop"));
     m.insert("bk_inst_id".into(), json!(id));
     m.insert("bk_inst_name".into(), json!(*r.pick(&WORDS)));
+    if r.below(4) != 0 {
+        let v = match r.below(4) {
+            0 => json!(r.below(4) as i64),
+            1 => Value::Null,
+            _ => json!(*r.pick(&WORDS)),
+        };
+        m.insert("sv".into(), v);
+    }
     for f in ["a", "s", "arr", "o"] {
         if r.below(5) == 0 {
             continue; // missing
@@ -58,7 +66,7 @@ fn doc(r: &mut Rng, id: i64) -> Value {
 }
 
 fn leaf(r: &mut Rng) -> Expr {
-    let field = *r.pick(&["a", "s", "arr", "o.k", "o", "bk_inst_id", "bk_inst_name", "missing"][..]);
+    let field = *r.pick(&["a", "s", "arr", "o.k", "o", "bk_inst_id", "bk_inst_name", "missing", "sv", "sv"][..]);
     let t = match r.below(12) {
         0 | 1 => Test::Eq(scalar(r)),
         2 => Test::In((0..r.below(3) + 1).map(|_| scalar(r)).collect()),
@@ -123,7 +131,8 @@ async fn check(url: &str, seed: u64) {
     for case in 0..400 {
         let e = expr(&mut r, 3);
         let want: Vec<i64> = docs.iter().filter(|d| e.matches(d)).map(|d| d["bk_inst_id"].as_i64().unwrap()).collect();
-        let q = InstanceQuery { obj_id: "prop", filter: &e, hot: &HOT, sort: &[], start: 0, limit: 0 };
+        let scalar = vec!["sv".to_string()];
+        let q = InstanceQuery { obj_id: "prop", filter: &e, hot: &HOT, scalar: &scalar, sort: &[], start: 0, limit: 0 };
         let found = store.find_instances(&q).await.unwrap_or_else(|err| panic!("case {case}: {e:?}: {err}"));
         let got: Vec<i64> = found.iter().map(|d| d["bk_inst_id"].as_i64().unwrap()).collect();
         assert_eq!(got, want, "case {case} on {url}: {e:?}");

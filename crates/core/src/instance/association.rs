@@ -131,21 +131,10 @@ impl Core {
             tx.find_docs(Kind::InstAsst, &[Filter::Eq("obj_asst_id", Param::Text(obj_asst_id.into()))]).await?;
         let src_used = same_kind.iter().any(|a| int_field(a, "bk_inst_id") == src);
         let dst_used = same_kind.iter().any(|a| int_field(a, "bk_asst_inst_id") == dst);
+        // The mapping is checked before the exact duplicate, as the original does.
         match str_field(&def, "mapping") {
-            "1:1" if src_used || dst_used => {
-                if same_kind.iter().any(|a| int_field(a, "bk_inst_id") == src && int_field(a, "bk_asst_inst_id") == dst)
-                {
-                    return Err(Error::duplicate("association"));
-                }
-                return Err(Error::new(code::ONE_TO_ONE_USED));
-            }
-            "1:n" if dst_used => {
-                if same_kind.iter().any(|a| int_field(a, "bk_inst_id") == src && int_field(a, "bk_asst_inst_id") == dst)
-                {
-                    return Err(Error::duplicate("association"));
-                }
-                return Err(Error::new(code::ONE_TO_MANY_USED));
-            }
+            "1:1" if src_used || dst_used => return Err(Error::new(code::ONE_TO_ONE_USED)),
+            "1:n" if dst_used => return Err(Error::new(code::ONE_TO_MANY_USED)),
             _ => {}
         }
         if same_kind.iter().any(|a| int_field(a, "bk_inst_id") == src && int_field(a, "bk_asst_inst_id") == dst) {

@@ -118,6 +118,15 @@ impl Model {
         bool_field(&self.doc, "bk_ispaused")
     }
 
+    /// Fields whose values are never arrays, objects or booleans: typed scalar attributes and the
+    /// recorded times. Equality and ranges on them use the attribute indexes.
+    pub(crate) fn scalar_fields(&self) -> Vec<String> {
+        let mut v: Vec<String> =
+            ["create_time", "last_time", "bk_created_at", "bk_updated_at"].iter().map(|x| x.to_string()).collect();
+        v.extend(self.attrs.iter().filter(|a| a.ty.is_some_and(is_scalar_type)).map(|a| a.prop.clone()));
+        v
+    }
+
     /// Fields stored as epoch milliseconds.
     pub(crate) fn time_fields(&self) -> HashSet<String> {
         let mut s: HashSet<String> =
@@ -125,6 +134,12 @@ impl Model {
         s.extend(self.attrs.iter().filter(|a| a.ty == Some(PropertyType::Time)).map(|a| a.prop.clone()));
         s
     }
+}
+
+/// Attribute types whose stored values are single strings or numbers.
+pub(crate) fn is_scalar_type(t: PropertyType) -> bool {
+    use PropertyType::*;
+    matches!(t, Singlechar | Longchar | Int | Float | Enum | List | Date | Time | Timezone | Objuser)
 }
 
 /// The caller's tenant visibility as a filter on instance documents.

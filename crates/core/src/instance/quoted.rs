@@ -257,7 +257,15 @@ impl Core {
             if page.start != 0 || page.limit != 0 || !page.sort.is_empty() {
                 return Err(Error::invalid("page.enable_count"));
             }
-            let q = InstanceQuery { obj_id: &table, filter: &filter, hot: &HOT, sort: &[], start: 0, limit: 0 };
+            let q = InstanceQuery {
+                obj_id: &table,
+                filter: &filter,
+                hot: &HOT,
+                scalar: &[],
+                sort: &[],
+                start: 0,
+                limit: 0,
+            };
             return Ok(json!({"count": self.store.count_instances(&q).await?, "info": []}));
         }
         if page.limit == 0 {
@@ -273,6 +281,7 @@ impl Core {
             obj_id: &table,
             filter: &filter,
             hot: &HOT,
+            scalar: &[],
             sort: &page.sort,
             start: page.start,
             limit: page.limit,

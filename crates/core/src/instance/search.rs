@@ -38,10 +38,12 @@ impl Core {
 
     async fn run(&self, s: &Search, page: &Page, fields: &[String]) -> Result<Vec<Value>> {
         let hot = hot_fields(&s.model.obj_id);
+        let scalar = s.model.scalar_fields();
         let q = InstanceQuery {
             obj_id: &s.model.obj_id,
             filter: &s.filter,
             hot: &hot,
+            scalar: &scalar,
             sort: &page.sort,
             start: page.start,
             limit: page.limit,
@@ -52,7 +54,16 @@ impl Core {
 
     async fn count(&self, s: &Search) -> Result<i64> {
         let hot = hot_fields(&s.model.obj_id);
-        let q = InstanceQuery { obj_id: &s.model.obj_id, filter: &s.filter, hot: &hot, sort: &[], start: 0, limit: 0 };
+        let scalar = s.model.scalar_fields();
+        let q = InstanceQuery {
+            obj_id: &s.model.obj_id,
+            filter: &s.filter,
+            hot: &hot,
+            scalar: &scalar,
+            sort: &[],
+            start: 0,
+            limit: 0,
+        };
         self.store.count_instances(&q).await
     }
 
@@ -128,7 +139,16 @@ impl Core {
             // Instances of the other model that match, then targets associated to them.
             let Some(other) = self.prepare(caller, model, expr, None).await? else { continue };
             let hot = hot_fields(model);
-            let q = InstanceQuery { obj_id: model, filter: &other.filter, hot: &hot, sort: &[], start: 0, limit: 0 };
+            let scalar = other.model.scalar_fields();
+            let q = InstanceQuery {
+                obj_id: model,
+                filter: &other.filter,
+                hot: &hot,
+                scalar: &scalar,
+                sort: &[],
+                start: 0,
+                limit: 0,
+            };
             let id_field = cmdb_model::builtin::id_field(model);
             let ids: Vec<Param> = self
                 .store

@@ -266,7 +266,16 @@ pub(crate) async fn check_unique(
         }
         let filter = Expr::and(parts);
         let hot = hot_fields(&model.obj_id);
-        let q = InstanceQuery { obj_id: &model.obj_id, filter: &filter, hot: &hot, sort: &[], start: 0, limit: 0 };
+        let scalar = model.scalar_fields();
+        let q = InstanceQuery {
+            obj_id: &model.obj_id,
+            filter: &filter,
+            hot: &hot,
+            scalar: &scalar,
+            sort: &[],
+            start: 0,
+            limit: 0,
+        };
         if tx.count_instances(&q).await? > 0 {
             return Err(Error::duplicate(keys.join(",")));
         }

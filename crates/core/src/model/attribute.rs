@@ -299,6 +299,9 @@ impl Core {
         if ty == PropertyType::Innertable {
             create_table_model(&mut tx, caller, &obj, &prop, &name, now).await?;
         }
+        if crate::instance::is_scalar_type(ty) {
+            tx.ensure_attribute_index(&prop).await?;
+        }
         let obj_name = str_field(&model, "bk_obj_name").to_string();
         audit::write(&mut tx, caller, audit_of("create", &doc, &obj_name, audit::basic(None, Some(&doc), None)))
             .await?;
