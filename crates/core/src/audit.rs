@@ -35,10 +35,8 @@ fn truncate(mut s: String, max: usize) -> String {
 }
 
 pub async fn write(tx: &mut Tx, caller: &Caller, a: Audit<'_>) -> Result<()> {
-    let id = tx.next_id("audit_log").await?;
     let now = time::now_millis();
     let mut doc = Map::new();
-    doc.insert("id".into(), json!(id));
     doc.insert("audit_type".into(), json!(a.audit_type));
     doc.insert("bk_supplier_account".into(), json!(caller.supplier));
     doc.insert("user".into(), json!(caller.user));

@@ -17,12 +17,13 @@ use cmdb_store::Store;
 #[derive(Clone)]
 pub struct Core {
     pub store: Store,
+    pub(crate) models: std::sync::Arc<instance::ModelCache>,
 }
 
 impl Core {
     /// Migrates the store (creating the built-in data once) and returns the service.
     pub async fn open(store: Store) -> Result<Core> {
         store.migrate(|tx| Box::pin(seed::write(tx))).await?;
-        Ok(Core { store })
+        Ok(Core { store, models: Default::default() })
     }
 }

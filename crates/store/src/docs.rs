@@ -196,8 +196,37 @@ fn where_clause(kind: Kind, filters: &[Filter], params: &mut Vec<Param>) -> Resu
     Ok(if parts.is_empty() { String::new() } else { format!(" WHERE {}", parts.join(" AND ")) })
 }
 
+impl Kind {
+    /// Kinds whose changes invalidate cached model metadata.
+    fn is_metadata(self) -> bool {
+        matches!(self, Kind::Object | Kind::Attribute | Kind::Unique | Kind::ObjectAssociation | Kind::PropertyGroup)
+    }
+}
+
 impl Tx {
+    async fn touch(&mut self, kind: Kind) -> Result<()> {
+        if kind.is_metadata() {
+            self.touched_meta = true;
+            if self.backend() == crate::Backend::Postgres {
+                self.execute("UPDATE seq SET value = value + 1 WHERE name = 'meta_version'", &[]).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The metadata version: changes whenever a model, attribute, unique rule, group or model
+    /// association changes (on any node), so caches of model metadata know when to reload.
+    pub async fn metadata_version(&mut self) -> Result<i64> {
+        if self.backend() == crate::Backend::Sqlite {
+            return Ok(self.meta_gen.load(std::sync::atomic::Ordering::SeqCst));
+        }
+        let rows = self.fetch("SELECT value FROM seq WHERE name = 'meta_version'", &[]).await?;
+        use sqlx::Row;
+        rows.first().map(|r| r.try_get::<i64, _>(0).map_err(db_err)).unwrap_or(Ok(0))
+    }
+
     pub async fn insert_doc(&mut self, kind: Kind, doc: &Value) -> Result<()> {
+        self.touch(kind).await?;
         let cols = kind.columns();
         let d = self.dialect();
         let names: Vec<&str> = cols.iter().map(|c| c.name()).collect();
@@ -217,6 +246,7 @@ impl Tx {
 
     /// Rewrites the document (and its key columns) of the record with primary key `id`.
     pub async fn update_doc(&mut self, kind: Kind, id: i64, doc: &Value) -> Result<u64> {
+        self.touch(kind).await?;
         let cols = kind.columns();
         let d = self.dialect();
         let sets: Vec<String> = cols.iter().enumerate().map(|(i, c)| format!("{} = ${}", c.name(), i + 1)).collect();
@@ -245,6 +275,7 @@ impl Tx {
         if w.is_empty() {
             return Err(Error::internal("refusing an unfiltered delete"));
         }
+        self.touch(kind).await?;
         self.execute(&format!("DELETE FROM {}{w}", kind.table()), &params).await
     }
 
@@ -294,12 +325,11 @@ impl Tx {
         Ok(())
     }
 
-    /// Appends an audit record (audit-and-watch.md §1).
+    /// Appends an audit record (audit-and-watch.md §1); its id is the row's, assigned in commit order.
     pub async fn insert_audit(&mut self, doc: &Value) -> Result<()> {
         let d = self.dialect();
         let g = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         let params = vec![
-            Param::Int(doc.get("id").and_then(Value::as_i64).unwrap_or(0)),
             Param::Text(g("bk_supplier_account")),
             Param::Text(g("audit_type")),
             Param::Text(g("resource_type")),
@@ -311,24 +341,22 @@ impl Tx {
             Param::Text(doc.to_string()),
         ];
         let sql = format!(
-            "INSERT INTO audit_log (id, supplier, audit_type, resource_type, action, biz_id, resource_id, op_time, username, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {})",
-            d.json_param(10)
+            "INSERT INTO audit_log (supplier, audit_type, resource_type, action, biz_id, resource_id, op_time, username, doc) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {})",
+            d.json_param(9)
         );
         self.execute(&sql, &params).await?;
         Ok(())
     }
 
-    /// Appends a change event for resource_watch.
-    pub async fn insert_event(&mut self, resource: &str, event_type: &str, supplier: &str, doc: &Value) -> Result<i64> {
-        let id = self.next_id("event").await?;
+    /// Appends a change event for resource_watch; its id is the row's, assigned in commit order.
+    pub async fn insert_event(&mut self, resource: &str, event_type: &str, supplier: &str, doc: &Value) -> Result<()> {
         let d = self.dialect();
         let sql = format!(
-            "INSERT INTO event (id, resource, event_type, supplier, created, doc) VALUES ($1, $2, $3, $4, $5, {})",
-            d.json_param(6)
+            "INSERT INTO event (resource, event_type, supplier, created, doc) VALUES ($1, $2, $3, $4, {})",
+            d.json_param(5)
         );
         let params = vec![
-            Param::Int(id),
             resource.into(),
             event_type.into(),
             supplier.into(),
@@ -336,11 +364,21 @@ impl Tx {
             Param::Text(doc.to_string()),
         ];
         self.execute(&sql, &params).await?;
-        Ok(id)
+        Ok(())
     }
 }
 
 impl Store {
+    /// The metadata version as the reader pool sees it (see `Tx::metadata_version`).
+    pub async fn metadata_version(&self) -> Result<i64> {
+        if self.backend == crate::Backend::Sqlite {
+            return Ok(self.meta_gen.load(std::sync::atomic::Ordering::SeqCst));
+        }
+        let rows = bind(sqlx::query("SELECT value FROM seq WHERE name = 'meta_version'"), &[]).fetch_all(&self.reader).await.map_err(db_err)?;
+        use sqlx::Row;
+        rows.first().map(|r| r.try_get::<i64, _>(0).map_err(db_err)).unwrap_or(Ok(0))
+    }
+
     /// Reads documents outside a transaction.
     pub async fn find_docs(&self, kind: Kind, filters: &[Filter]) -> Result<Vec<Value>> {
         let mut params = Vec::new();

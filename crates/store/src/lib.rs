@@ -90,6 +90,9 @@ pub struct Store {
     writer: AnyPool,
     reader: AnyPool,
     backend: Backend,
+    /// SQLite (one process owns the file): the metadata generation, bumped after every commit
+    /// that changed metadata. PostgreSQL reads the shared counter in `seq` instead.
+    meta_gen: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Store {
@@ -108,11 +111,11 @@ impl Store {
                 // The writer creates the file and switches it to WAL before any reader opens it.
                 sqlx::query("SELECT 1").execute(&writer).await.map_err(db_err)?;
                 let reader = pool(&url, opts.max_connections.clamp(2, 8), Some(pragmas)).await?;
-                Ok(Store { writer, reader, backend })
+                Ok(Store { writer, reader, backend, meta_gen: Default::default() })
             }
             Backend::Postgres => {
                 let p = pool(url, opts.max_connections, None).await?;
-                Ok(Store { writer: p.clone(), reader: p, backend })
+                Ok(Store { writer: p.clone(), reader: p, backend, meta_gen: Default::default() })
             }
         }
     }
@@ -143,7 +146,7 @@ impl Store {
         if self.backend == Backend::Postgres {
             sqlx::query(dialect::PG_WRITE_LOCK).execute(&mut *tx).await.map_err(db_err)?;
         }
-        Ok(Tx { tx, backend: self.backend })
+        Ok(Tx { tx, backend: self.backend, touched_meta: false, meta_gen: self.meta_gen.clone() })
     }
 
     /// Applies the embedded migrations; `seed` writes the built-in data once, in the same
@@ -187,6 +190,8 @@ async fn pool(url: &str, max: u32, pragmas: Option<String>) -> Result<AnyPool> {
 pub struct Tx {
     tx: sqlx::Transaction<'static, Any>,
     backend: Backend,
+    touched_meta: bool,
+    meta_gen: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Tx {
@@ -195,7 +200,11 @@ impl Tx {
     }
 
     pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await.map_err(db_err)
+        self.tx.commit().await.map_err(db_err)?;
+        if self.touched_meta {
+            self.meta_gen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(())
     }
 
     pub async fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {

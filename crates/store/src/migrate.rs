@@ -19,12 +19,13 @@ fn schema_v3(json: &str) -> String {
     )
 }
 
-fn schema_v1(json: &str) -> String {
+fn schema_v1(json: &str, serial: &str) -> String {
     let doc_table = |name: &str, cols: &str| {
         format!("CREATE TABLE {name} (id BIGINT PRIMARY KEY, supplier TEXT NOT NULL DEFAULT '0', {cols}doc {json} NOT NULL);\n")
     };
     let mut s = String::new();
     s += "CREATE TABLE seq (name TEXT PRIMARY KEY, value BIGINT NOT NULL);\n";
+    s += "INSERT INTO seq (name, value) VALUES ('meta_version', 1);\n";
     s += &doc_table("classification", "cls_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, ");
     s += &doc_table("object", "obj_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, cls_id TEXT NOT NULL, ");
     s += "CREATE INDEX object_cls ON object (cls_id);\n";
@@ -61,13 +62,13 @@ fn schema_v1(json: &str) -> String {
     s += "CREATE INDEX instance_biz ON instance (biz_id, obj_id);\n";
     s += "CREATE INDEX instance_parent ON instance (parent_id);\n";
     s += &format!(
-        "CREATE TABLE audit_log (id BIGINT PRIMARY KEY, supplier TEXT NOT NULL, audit_type TEXT NOT NULL, \
+        "CREATE TABLE audit_log (id {serial}, supplier TEXT NOT NULL, audit_type TEXT NOT NULL, \
          resource_type TEXT NOT NULL, action TEXT NOT NULL, biz_id BIGINT NOT NULL, resource_id TEXT NOT NULL, \
          op_time BIGINT NOT NULL, username TEXT NOT NULL, doc {json} NOT NULL);\n"
     );
     s += "CREATE INDEX audit_log_resource ON audit_log (resource_type, op_time);\n";
     s += &format!(
-        "CREATE TABLE event (id BIGINT PRIMARY KEY, resource TEXT NOT NULL, event_type TEXT NOT NULL, \
+        "CREATE TABLE event (id {serial}, resource TEXT NOT NULL, event_type TEXT NOT NULL, \
          supplier TEXT NOT NULL, created BIGINT NOT NULL, doc {json} NOT NULL);\n"
     );
     s += "CREATE INDEX event_resource ON event (resource, id);\n";
@@ -91,7 +92,7 @@ where
     let applied: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>(0)).collect::<Result<_, _>>().map_err(db_err)?;
     let json = store.dialect().json_type();
     if !applied.contains(&1) {
-        for stmt in schema_v1(json).split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
+        for stmt in schema_v1(json, store.dialect().serial_key()).split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
             tx.execute(stmt, &[]).await?;
         }
         record(&mut tx, 1, "schema").await?;

@@ -413,10 +413,7 @@ impl Core {
             }
             let mut docs = Vec::new();
             for (m, ids) in by_model {
-                let times = {
-                    let mut store = &self.store;
-                    super::Model::load(&mut store, &m).await?.map(|x| x.time_fields()).unwrap_or_default()
-                };
+                let times = self.model_read(&m).await?.map(|x| x.time_fields()).unwrap_or_default();
                 for d in load_instances(&self.store, &m, &ids).await? {
                     docs.push(projected(&super::render(d, &times), &fields));
                 }

@@ -9,6 +9,7 @@ use crate::Core;
 use cmdb_model::{builtin, code, time, Caller, Error, Result};
 use cmdb_store::{Filter, Kind, Param, Tx};
 use serde_json::{json, Map, Value};
+use std::sync::Arc;
 
 /// Largest `details` of batch_create_inst.
 const BATCH_CREATE_MAX: usize = 200;
@@ -25,10 +26,12 @@ fn audit_of<'a>(action: &'a str, obj: &str, doc: &Value, detail: Value) -> Audit
     }
 }
 
-/// Loads the model of a write through the generic endpoints, with the common refusals.
-async fn writable_model(tx: &mut Tx, obj_id: &str, allow_host: bool) -> Result<Model> {
-    refuse_inner(obj_id, allow_host)?;
-    Model::load(tx, obj_id).await?.ok_or_else(|| Error::is_invalid("bk_obj_id"))
+impl Core {
+    /// Loads the model of a write through the generic endpoints, with the common refusals.
+    async fn writable_model(&self, tx: &mut Tx, obj_id: &str, allow_host: bool) -> Result<Arc<Model>> {
+        refuse_inner(obj_id, allow_host)?;
+        self.model_tx(tx, obj_id).await?.ok_or_else(|| Error::is_invalid("bk_obj_id"))
+    }
 }
 
 async fn find_one(tx: &mut Tx, caller: &Caller, obj: &str, id: i64) -> Result<Option<Value>> {
@@ -87,11 +90,11 @@ impl Core {
         let mut data = body.clone();
         data.remove("bk_obj_id");
         let mut tx = self.store.begin().await?;
-        let model = writable_model(&mut tx, &obj, false).await?;
+        let model = self.writable_model(&mut tx, &obj, false).await?;
         if model.paused() {
             return Err(Error::new(code::MODEL_PAUSED));
         }
-        if crate::model::is_mainline_child(&mut tx, &obj).await? {
+        if model.mainline {
             return Err(Error::new(code::MAINLINE_WITH_COMMON_API));
         }
         let doc = self.insert_instance(&mut tx, caller, &model, &data).await?;
@@ -115,8 +118,8 @@ impl Core {
         }
         {
             let mut tx = self.store.begin().await?;
-            let model = Model::load(&mut tx, &obj).await?.ok_or_else(|| Error::is_invalid("bk_obj_id"))?;
-            if crate::model::is_mainline_child(&mut tx, &obj).await? {
+            let model = self.model_tx(&mut tx, &obj).await?.ok_or_else(|| Error::is_invalid("bk_obj_id"))?;
+            if model.mainline {
                 return Err(Error::new(code::MAINLINE_WITH_COMMON_API));
             }
             if model.paused() {
@@ -131,7 +134,7 @@ impl Core {
                 let data =
                     item.as_object().ok_or_else(|| Error::with(code::JSON_UNMARSHAL, format!("details[{i}]")))?;
                 let mut tx = self.store.begin().await?;
-                let model = Model::load(&mut tx, &obj).await?.ok_or_else(|| Error::is_invalid("bk_obj_id"))?;
+                let model = self.model_tx(&mut tx, &obj).await?.ok_or_else(|| Error::is_invalid("bk_obj_id"))?;
                 let doc = self.insert_instance(&mut tx, caller, &model, data).await?;
                 tx.commit().await?;
                 Ok::<i64, Error>(int_field(&doc, builtin::id_field(&obj)))
@@ -193,7 +196,7 @@ impl Core {
         data.remove("bk_obj_id");
         data.remove("bk_inst_id");
         let mut tx = self.store.begin().await?;
-        let model = writable_model(&mut tx, &obj, true).await?;
+        let model = self.writable_model(&mut tx, &obj, true).await?;
         self.update_one(&mut tx, caller, &model, id, &data).await?;
         tx.commit().await?;
         Ok(Value::Null)
@@ -220,7 +223,7 @@ impl Core {
             parsed.push((id, datas));
         }
         let mut tx = self.store.begin().await?;
-        let model = writable_model(&mut tx, &obj, true).await?;
+        let model = self.writable_model(&mut tx, &obj, true).await?;
         for (id, datas) in &parsed {
             self.update_one(&mut tx, caller, &model, *id, datas).await?;
         }
@@ -283,7 +286,7 @@ impl Core {
         let id = path_int(body, "bk_inst_id")?;
         refuse_inner(&obj, false)?;
         let mut tx = self.store.begin().await?;
-        let Some(model) = Model::load(&mut tx, &obj).await? else { return Ok(Value::Null) };
+        let Some(model) = self.model_tx(&mut tx, &obj).await? else { return Ok(Value::Null) };
         self.delete_many(&mut tx, caller, &model, &[id]).await?;
         tx.commit().await?;
         Ok(Value::Null)
@@ -307,7 +310,7 @@ impl Core {
             return Ok(Value::Null);
         }
         let mut tx = self.store.begin().await?;
-        let Some(model) = Model::load(&mut tx, &obj).await? else { return Ok(Value::Null) };
+        let Some(model) = self.model_tx(&mut tx, &obj).await? else { return Ok(Value::Null) };
         self.delete_many(&mut tx, caller, &model, &ids).await?;
         tx.commit().await?;
         Ok(Value::Null)

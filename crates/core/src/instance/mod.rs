@@ -14,7 +14,8 @@ use cmdb_model::{builtin, code, time, Caller, Error, Result};
 use cmdb_store::query::Hot;
 use cmdb_store::{BoxFuture, Filter, Kind, Param, Store, Tx};
 use serde_json::{Map, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Sequence of every generic instance id (and quoted rows).
 pub(crate) const INST_SEQ: &str = "inst";
@@ -68,6 +69,59 @@ pub(crate) struct Model {
     pub doc: Value,
     pub attrs: Vec<Attr>,
     pub uniques: Vec<Vec<String>>,
+    /// A level of the business topology (source of a `bk_mainline` association).
+    pub mainline: bool,
+}
+
+/// Parsed models, valid for one metadata version (which every metadata write bumps, on any node).
+#[derive(Default)]
+pub struct ModelCache {
+    inner: std::sync::Mutex<(i64, HashMap<String, Arc<Model>>)>,
+}
+
+impl ModelCache {
+    fn get(&self, version: i64, obj: &str) -> Option<Arc<Model>> {
+        let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if g.0 == version {
+            g.1.get(obj).cloned()
+        } else {
+            None
+        }
+    }
+
+    fn put(&self, version: i64, model: Arc<Model>) {
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if g.0 != version {
+            *g = (version, HashMap::new());
+        }
+        g.1.insert(model.obj_id.clone(), model);
+    }
+}
+
+impl crate::Core {
+    /// A model as committed, through the reader pool (cached per metadata version).
+    pub(crate) async fn model_read(&self, obj: &str) -> Result<Option<Arc<Model>>> {
+        let version = self.store.metadata_version().await?;
+        if let Some(m) = self.models.get(version, obj) {
+            return Ok(Some(m));
+        }
+        let mut store = &self.store;
+        let Some(m) = Model::load(&mut store, obj).await?.map(Arc::new) else { return Ok(None) };
+        self.models.put(version, m.clone());
+        Ok(Some(m))
+    }
+
+    /// A model inside a write transaction that has not changed metadata itself (instance writes),
+    /// so what it reads is committed and may be cached.
+    pub(crate) async fn model_tx(&self, tx: &mut Tx, obj: &str) -> Result<Option<Arc<Model>>> {
+        let version = tx.metadata_version().await?;
+        if let Some(m) = self.models.get(version, obj) {
+            return Ok(Some(m));
+        }
+        let Some(m) = Model::load(tx, obj).await?.map(Arc::new) else { return Ok(None) };
+        self.models.put(version, m.clone());
+        Ok(Some(m))
+    }
 }
 
 impl Model {
@@ -102,7 +156,12 @@ impl Model {
                     .collect()
             })
             .collect();
-        Ok(Some(Model { obj_id: obj_id.to_string(), doc, attrs, uniques }))
+        let mainline = r
+            .docs(Kind::ObjectAssociation, &by_obj)
+            .await?
+            .iter()
+            .any(|a| str_field(a, "bk_asst_id") == "bk_mainline");
+        Ok(Some(Model { obj_id: obj_id.to_string(), doc, attrs, uniques, mainline }))
     }
 
     /// Attributes that apply to an instance of business `biz` (global ones plus that business').

@@ -17,7 +17,7 @@ const INSTANCE_PAGE_MAX: usize = 500;
 /// A parsed search: the filter (tenant and time conditions included) and the model's time fields.
 struct Search {
     filter: Expr,
-    model: Model,
+    model: std::sync::Arc<Model>,
 }
 
 impl Core {
@@ -28,8 +28,7 @@ impl Core {
         filter: Expr,
         time_condition: Option<&Value>,
     ) -> Result<Option<Search>> {
-        let mut store = &self.store;
-        let Some(model) = Model::load(&mut store, obj).await? else { return Ok(None) };
+        let Some(model) = self.model_read(obj).await? else { return Ok(None) };
         let time = query::parse_time_condition(time_condition.unwrap_or(&Value::Null))?;
         let mut filter = Expr::and(vec![tenant_filter(caller), filter, time]);
         filter.times_to_instants(&model.time_fields());
