@@ -15,7 +15,7 @@ use axum::body::Body as HttpBody;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, delete, get, post};
 use axum::Router;
 use cmdb_core::Core;
 use cmdb_model::{code, Caller, Error, Lang};
@@ -47,6 +47,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/c/compapi/v2/cc/{name}/", any(esb))
         .route("/api/c/compapi/cc/{name}", any(esb))
         .route("/api/c/compapi/cc/{name}/", any(esb))
+        .route("/api/v3/create/topomodelmainline", post(v3_create_mainline))
+        .route("/api/v3/delete/topomodelmainline/object/{bk_obj_id}", delete(v3_delete_mainline))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
         .fallback(not_found)
@@ -146,6 +148,22 @@ async fn read_body(body: HttpBody, limit: usize) -> Result<Vec<u8>, Error> {
 }
 
 async fn esb(State(st): State<Arc<AppState>>, Path(name): Path<String>, req: Request) -> Response {
+    dispatch(&st, name, Map::new(), req).await
+}
+
+/// The original's internal route for inserting a topology level (models-and-instances.md §H).
+async fn v3_create_mainline(State(st): State<Arc<AppState>>, req: Request) -> Response {
+    dispatch(&st, "create_mainline_object".into(), Map::new(), req).await
+}
+
+async fn v3_delete_mainline(State(st): State<Arc<AppState>>, Path(obj): Path<String>, req: Request) -> Response {
+    let mut path = Map::new();
+    path.insert("bk_obj_id".into(), Value::String(obj));
+    dispatch(&st, "delete_mainline_object".into(), path, req).await
+}
+
+/// One call: `path` holds values taken from the URL, which win over body keys of the same name.
+async fn dispatch(st: &AppState, name: String, path: Map<String, Value>, req: Request) -> Response {
     let started = Instant::now();
     let headers = req.headers().clone();
     let method = req.method().clone();
@@ -155,7 +173,8 @@ async fn esb(State(st): State<Arc<AppState>>, Path(name): Path<String>, req: Req
     let mut app = String::new();
     let mut user = String::new();
     let result =
-        handle(&st, &name, &method, &headers, query.as_deref(), req.into_body(), &rid, lang, &mut app, &mut user).await;
+        handle(st, &name, &method, &headers, query.as_deref(), path, req.into_body(), &rid, lang, &mut app, &mut user)
+            .await;
     let code = match &result {
         Ok(_) => 0,
         Err(e) => e.code,
@@ -180,6 +199,7 @@ async fn handle(
     method: &Method,
     headers: &HeaderMap,
     query: Option<&str>,
+    path: Map<String, Value>,
     body: HttpBody,
     rid: &str,
     lang: Lang,
@@ -200,6 +220,7 @@ async fn handle(
     if method == Method::GET {
         merge_query(&mut body, query);
     }
+    body.extend(path);
     let creds = auth::credentials(headers, &mut body)?;
     *app = creds.app_code.clone();
     *user = creds.user.clone();

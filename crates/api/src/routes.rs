@@ -81,6 +81,9 @@ pub static ROUTES: &[Route] = &[
     post("batch_delete_inst", instance::batch_delete_inst),
     post("batch_update_inst", instance::batch_update_inst),
     post("count_object_instances", instance::count_object_instances),
+    // custom topology levels: internal routes of the original (/api/v3/{create,delete}/topomodelmainline)
+    post("create_mainline_object", instance::create_mainline_object),
+    post("delete_mainline_object", instance::delete_mainline_object),
     post("create_inst", instance::create_inst),
     post("delete_inst", instance::delete_inst),
     post("search_inst", instance::search_inst),

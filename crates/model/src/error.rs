@@ -67,6 +67,7 @@ pub mod code {
     pub const REGEX_COMPILE_FAILED: i64 = 1101109;
     pub const CLASSIFICATION_NOT_FOUND: i64 = 1101113;
     pub const FIELD_TEMPLATE_ATTR: i64 = 1101122;
+    pub const MAINLINE_NAME_CLASH: i64 = 1101149;
     pub const DELETE_BUILTIN_MODEL: i64 = 1101135;
     pub const ATTR_IN_UNIQUE: i64 = 1113024;
     pub const NO_NEW_REQUIRED_FIELD: i64 = 1113026;
@@ -233,6 +234,9 @@ fn template(c: i64) -> (&'static str, &'static str) {
         REGEX_COMPILE_FAILED => ("the regular expression '%s' is invalid", "正则表达式 '%s' 校验失败"),
         CLASSIFICATION_NOT_FOUND => ("the classification was not found", "模型分组不存在"),
         FIELD_TEMPLATE_ATTR => ("the attribute comes from a field template", "字段来自字段模板，不能删除"),
+        MAINLINE_NAME_CLASH => {
+            ("removing the level would leave sibling instances with the same name", "删除该层级会导致同级实例重名")
+        }
         DELETE_BUILTIN_MODEL => ("built-in models cannot be deleted", "内置模型不能删除"),
         ATTR_IN_UNIQUE => ("the attribute is used by a unique rule", "字段被唯一校验规则使用"),
         NO_NEW_REQUIRED_FIELD => ("the model '%s' does not accept new required fields", "模型 '%s' 不允许新增必填字段"),

@@ -374,7 +374,10 @@ impl Store {
         if self.backend == crate::Backend::Sqlite {
             return Ok(self.meta_gen.load(std::sync::atomic::Ordering::SeqCst));
         }
-        let rows = bind(sqlx::query("SELECT value FROM seq WHERE name = 'meta_version'"), &[]).fetch_all(&self.reader).await.map_err(db_err)?;
+        let rows = bind(sqlx::query("SELECT value FROM seq WHERE name = 'meta_version'"), &[])
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db_err)?;
         use sqlx::Row;
         rows.first().map(|r| r.try_get::<i64, _>(0).map_err(db_err)).unwrap_or(Ok(0))
     }

@@ -92,7 +92,8 @@ where
     let applied: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>(0)).collect::<Result<_, _>>().map_err(db_err)?;
     let json = store.dialect().json_type();
     if !applied.contains(&1) {
-        for stmt in schema_v1(json, store.dialect().serial_key()).split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
+        for stmt in schema_v1(json, store.dialect().serial_key()).split(";\n").map(str::trim).filter(|s| !s.is_empty())
+        {
             tx.execute(stmt, &[]).await?;
         }
         record(&mut tx, 1, "schema").await?;

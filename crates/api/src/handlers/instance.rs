@@ -26,4 +26,6 @@ crate::handlers!(
     batch_update_quoted_inst,
     batch_delete_quoted_inst,
     list_quoted_inst,
+    create_mainline_object,
+    delete_mainline_object,
 );

@@ -14,10 +14,22 @@ use std::sync::Arc;
 /// Largest `details` of batch_create_inst.
 const BATCH_CREATE_MAX: usize = 200;
 
-fn audit_of<'a>(action: &'a str, obj: &str, doc: &Value, detail: Value) -> Audit<'a> {
+/// The watch resource of a model's instances: custom topology levels are `mainline_instance`.
+fn resource_of(model: &Model) -> &'static str {
+    if model.mainline {
+        "mainline_instance"
+    } else {
+        "object_instance"
+    }
+}
+
+fn audit_of<'a>(action: &'a str, model: &Model, doc: &Value, detail: Value) -> Audit<'a> {
+    let obj = model.obj_id.as_str();
+    let (audit_type, resource_type) =
+        if model.mainline { ("business_resource", "mainline_instance") } else { ("model_instance", "model_instance") };
     Audit {
-        audit_type: "model_instance",
-        resource_type: "model_instance",
+        audit_type,
+        resource_type,
         action,
         resource_id: doc.get(builtin::id_field(obj)).cloned().unwrap_or(Value::Null),
         resource_name: str_field(doc, builtin::name_field(obj)).to_string(),
@@ -65,7 +77,7 @@ async fn attach_rows(tx: &mut Tx, obj: &str, owner: i64, tables: &validate::Tabl
 
 impl Core {
     /// One instance, validated and written in `tx`; returns the stored document.
-    async fn insert_instance(
+    pub(crate) async fn insert_instance(
         &self,
         tx: &mut Tx,
         caller: &Caller,
@@ -80,8 +92,8 @@ impl Core {
         let doc = Value::Object(doc);
         tx.insert_doc(Kind::Instance, &doc).await?;
         attach_rows(tx, &model.obj_id, id, &new.tables).await?;
-        audit::write(tx, caller, audit_of("create", &model.obj_id, &doc, audit::basic(None, Some(&doc), None))).await?;
-        tx.insert_event("object_instance", "create", &caller.supplier, &doc).await?;
+        audit::write(tx, caller, audit_of("create", model, &doc, audit::basic(None, Some(&doc), None))).await?;
+        tx.insert_event(resource_of(model), "create", &caller.supplier, &doc).await?;
         Ok(doc)
     }
 
@@ -95,7 +107,7 @@ impl Core {
             return Err(Error::new(code::MODEL_PAUSED));
         }
         if model.mainline {
-            return Err(Error::new(code::MAINLINE_WITH_COMMON_API));
+            self.check_level_instance(&mut tx, &model, &data).await?;
         }
         let doc = self.insert_instance(&mut tx, caller, &model, &data).await?;
         tx.commit().await?;
@@ -167,6 +179,11 @@ impl Core {
             return Err(Error::with(code::NOT_FOUND, builtin::id_field(&model.obj_id)));
         }
         let changes = validate::for_update(tx, caller, model, int_field(&old, "bk_biz_id"), data).await?;
+        if model.mainline {
+            if let Some(name) = changes.get("bk_inst_name").and_then(Value::as_str) {
+                super::mainline::check_topo_name(name, "bk_inst_name")?;
+            }
+        }
         let mut doc = old.as_object().cloned().unwrap_or_default();
         for (k, v) in &changes {
             doc.insert(k.clone(), v.clone());
@@ -179,13 +196,9 @@ impl Core {
         let doc = Value::Object(doc);
         tx.update_doc(Kind::Instance, id, &doc).await?;
         let changes = Value::Object(changes);
-        audit::write(
-            tx,
-            caller,
-            audit_of("update", &model.obj_id, &doc, audit::basic(Some(&old), None, Some(&changes))),
-        )
-        .await?;
-        tx.insert_event("object_instance", "update", &caller.supplier, &doc).await?;
+        audit::write(tx, caller, audit_of("update", model, &doc, audit::basic(Some(&old), None, Some(&changes))))
+            .await?;
+        tx.insert_event(resource_of(model), "update", &caller.supplier, &doc).await?;
         Ok(())
     }
 
@@ -232,7 +245,7 @@ impl Core {
     }
 
     /// Deletes instances of one model with their association cleanup and table rows.
-    async fn delete_many(&self, tx: &mut Tx, caller: &Caller, model: &Model, ids: &[i64]) -> Result<()> {
+    pub(crate) async fn delete_many(&self, tx: &mut Tx, caller: &Caller, model: &Model, ids: &[i64]) -> Result<()> {
         let obj = &model.obj_id;
         let mut victims = Vec::new();
         for id in ids {
@@ -275,8 +288,8 @@ impl Core {
                     .await?;
                 }
             }
-            audit::write(tx, caller, audit_of("delete", obj, doc, audit::basic(Some(doc), None, None))).await?;
-            tx.insert_event("object_instance", "delete", &caller.supplier, doc).await?;
+            audit::write(tx, caller, audit_of("delete", model, doc, audit::basic(Some(doc), None, None))).await?;
+            tx.insert_event(resource_of(model), "delete", &caller.supplier, doc).await?;
         }
         Ok(())
     }
@@ -287,7 +300,11 @@ impl Core {
         refuse_inner(&obj, false)?;
         let mut tx = self.store.begin().await?;
         let Some(model) = self.model_tx(&mut tx, &obj).await? else { return Ok(Value::Null) };
-        self.delete_many(&mut tx, caller, &model, &[id]).await?;
+        if model.mainline {
+            self.delete_levels(&mut tx, caller, &model, &[id]).await?;
+        } else {
+            self.delete_many(&mut tx, caller, &model, &[id]).await?;
+        }
         tx.commit().await?;
         Ok(Value::Null)
     }
@@ -311,7 +328,11 @@ impl Core {
         }
         let mut tx = self.store.begin().await?;
         let Some(model) = self.model_tx(&mut tx, &obj).await? else { return Ok(Value::Null) };
-        self.delete_many(&mut tx, caller, &model, &ids).await?;
+        if model.mainline {
+            self.delete_levels(&mut tx, caller, &model, &ids).await?;
+        } else {
+            self.delete_many(&mut tx, caller, &model, &ids).await?;
+        }
         tx.commit().await?;
         Ok(Value::Null)
     }

@@ -3,6 +3,7 @@
 
 pub mod association;
 mod crud;
+mod mainline;
 mod quoted;
 mod search;
 mod validate;
@@ -156,11 +157,8 @@ impl Model {
                     .collect()
             })
             .collect();
-        let mainline = r
-            .docs(Kind::ObjectAssociation, &by_obj)
-            .await?
-            .iter()
-            .any(|a| str_field(a, "bk_asst_id") == "bk_mainline");
+        let mainline =
+            r.docs(Kind::ObjectAssociation, &by_obj).await?.iter().any(|a| str_field(a, "bk_asst_id") == "bk_mainline");
         Ok(Some(Model { obj_id: obj_id.to_string(), doc, attrs, uniques, mainline }))
     }
 

@@ -91,9 +91,17 @@ async fn name_taken(tx: &mut Tx, name: &str, skip: i64) -> Result<bool> {
 impl Core {
     pub async fn create_object(&self, caller: &Caller, body: &Body) -> Result<Value> {
         if body.get("bk_asst_obj_id").is_some_and(|v| !v.is_null() && v != "") {
-            // Custom mainline levels are created by the topology area's mainline route.
-            return Err(Error::invalid("bk_asst_obj_id"));
+            // A mainline parent makes it a custom topology level (models-and-instances.md §H).
+            return self.create_mainline_object(caller, body).await;
         }
+        let mut tx = self.store.begin().await?;
+        let doc = self.insert_object(&mut tx, caller, body).await?;
+        tx.commit().await?;
+        Ok(render_object(doc, caller.lang))
+    }
+
+    /// Validates and writes a new model with its scaffold and audit record, in `tx`.
+    pub(crate) async fn insert_object(&self, tx: &mut Tx, caller: &Caller, body: &Body) -> Result<Value> {
         let obj_id = req_str(body, "bk_obj_id")?;
         check_obj_id(&obj_id)?;
         let name = check_obj_name(body)?;
@@ -106,18 +114,17 @@ impl Core {
         let position = typed_str(body, "position")?.unwrap_or_default();
         let description = typed_str(body, "description")?.unwrap_or_default();
 
-        let mut tx = self.store.begin().await?;
         let classes = tx.find_docs(Kind::Classification, &[Filter::Eq("cls_id", Param::Text(cls.clone()))]).await?;
         if classes.is_empty() {
             return Err(Error::with(code::CLASSIFICATION_NOT_EXIST, cls));
         }
-        if super::object_by_obj_id(&mut tx, &obj_id).await?.is_some() {
+        if super::object_by_obj_id(tx, &obj_id).await?.is_some() {
             return Err(Error::duplicate("bk_obj_id"));
         }
-        if name_taken(&mut tx, &name, 0).await? {
+        if name_taken(tx, &name, 0).await? {
             return Err(Error::duplicate("bk_obj_name"));
         }
-        let sort = place_in(&mut tx, &cls, sort, 0).await?;
+        let sort = place_in(tx, &cls, sort, 0).await?;
         let now = time::now_millis();
         let id = tx.next_id(Kind::Object.sequence()).await?;
         let rec = NewObject {
@@ -133,10 +140,9 @@ impl Core {
         };
         let doc = records::object(id, &caller.supplier, &rec, now);
         tx.insert_doc(Kind::Object, &doc).await?;
-        self.write_model_scaffold(&mut tx, caller, &obj_id, now).await?;
-        audit::write(&mut tx, caller, audit_of("create", &doc, audit::basic(None, Some(&doc), None))).await?;
-        tx.commit().await?;
-        Ok(render_object(doc, caller.lang))
+        self.write_model_scaffold(tx, caller, &obj_id, now).await?;
+        audit::write(tx, caller, audit_of("create", &doc, audit::basic(None, Some(&doc), None))).await?;
+        Ok(doc)
     }
 
     /// What every new user model gets: group `default`, `bk_inst_name`, the recorded fields and
