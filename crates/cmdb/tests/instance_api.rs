@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{unique, Server};
+use common::Server;
 use serde_json::{json, Value};
 
 /// A model with a few typed attributes: `size` int 0..100, `level` enum, `owner` objuser, `note` singlechar.
