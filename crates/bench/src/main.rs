@@ -358,15 +358,18 @@ async fn run_backend(args: &Args, backend: &str) {
                 t.elapsed().as_secs_f64()
             );
         }
-        let started = Instant::now();
-        let until = started + Duration::from_secs(args.seconds);
-        let tasks: Vec<_> =
-            (0..args.clients).map(|n| tokio::spawn(search_workload(c.clone(), obj, n, until, total))).collect();
-        let mut all = Samples::default();
-        for t in tasks {
-            all.merge(t.await.unwrap());
+        // Searches with one client (latency alone), then with N (under load).
+        for clients in [1, args.clients] {
+            let started = Instant::now();
+            let until = started + Duration::from_secs(args.seconds);
+            let tasks: Vec<_> =
+                (0..clients).map(|n| tokio::spawn(search_workload(c.clone(), obj, n, until, total))).collect();
+            let mut all = Samples::default();
+            for t in tasks {
+                all.merge(t.await.unwrap());
+            }
+            all.report(backend, &format!("search@{}k", total / 1000), started.elapsed(), clients);
         }
-        all.report(backend, &format!("search@{}k", total / 1000), started.elapsed(), args.clients);
     }
 }
 

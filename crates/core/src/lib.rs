@@ -3,6 +3,7 @@
 //! Nothing here knows about HTTP.
 
 pub mod audit;
+pub mod batch;
 pub mod instance;
 pub mod model;
 pub mod page;

@@ -196,6 +196,12 @@ fn where_clause(kind: Kind, filters: &[Filter], params: &mut Vec<Param>) -> Resu
     Ok(if parts.is_empty() { String::new() } else { format!(" WHERE {}", parts.join(" AND ")) })
 }
 
+/// `[A-Za-z][A-Za-z0-9_]*`: safe to write into SQL text (no quote can occur).
+fn plain_identifier(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 impl Kind {
     /// Kinds whose changes invalidate cached model metadata.
     fn is_metadata(self) -> bool {
@@ -307,21 +313,28 @@ impl Tx {
         self.execute(&sql, &params).await
     }
 
-    /// Makes equality and range filters on attribute `prop` use an index (SQLite: a partial
-    /// expression index per attribute id, only over documents that hold the field; PostgreSQL:
-    /// the GIN index over all documents serves equality). `prop` must be a plain identifier,
-    /// which is what makes writing it into the DDL safe; others are left unindexed.
-    pub async fn ensure_attribute_index(&mut self, prop: &str) -> Result<()> {
-        let plain = prop.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-            && prop.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if self.backend() != crate::Backend::Sqlite || !plain {
+    /// Makes equality and range filters on attribute `prop` of model `obj` use an index.
+    /// SQLite: a partial expression index per model and attribute (`WHERE obj_id = '<obj>'`, so
+    /// other models' writes never touch it; SQLite matches the bound `obj_id` of a query against
+    /// it). PostgreSQL: the GIN index over all documents serves equality, nothing to add.
+    /// Only plain ASCII identifiers are written into the DDL; other names stay unindexed.
+    pub async fn ensure_attribute_index(&mut self, obj: &str, prop: &str) -> Result<()> {
+        if self.backend() != crate::Backend::Sqlite || !plain_identifier(obj) || !plain_identifier(prop) {
             return Ok(());
         }
         let sql = format!(
-            "CREATE INDEX IF NOT EXISTS \"inst_attr_{prop}\" ON instance (obj_id, json_extract(doc, '$.{prop}')) \
-             WHERE json_extract(doc, '$.{prop}') IS NOT NULL"
+            "CREATE INDEX IF NOT EXISTS \"inst_{obj}__{prop}\" ON instance (json_extract(doc, '$.{prop}')) WHERE obj_id = '{obj}'"
         );
         self.execute(&sql, &[]).await?;
+        Ok(())
+    }
+
+    /// Drops the index of `ensure_attribute_index` (attribute or model deleted).
+    pub async fn drop_attribute_index(&mut self, obj: &str, prop: &str) -> Result<()> {
+        if self.backend() != crate::Backend::Sqlite || !plain_identifier(obj) || !plain_identifier(prop) {
+            return Ok(());
+        }
+        self.execute(&format!("DROP INDEX IF EXISTS \"inst_{obj}__{prop}\""), &[]).await?;
         Ok(())
     }
 

@@ -81,6 +81,17 @@ async fn visible_through(store: &Store, caller: &Caller, obj: &str) -> Result<Ve
     Ok(v)
 }
 
+/// Of `found`, the associations a caller may delete through model `obj` (its source or target).
+fn writable_through(found: Vec<Value>, caller: &Caller, obj: &str) -> Vec<Value> {
+    found
+        .into_iter()
+        .filter(|a| {
+            (str_field(a, "bk_obj_id") == obj || str_field(a, "bk_asst_obj_id") == obj)
+                && tenant::writable(&caller.supplier, a)
+        })
+        .collect()
+}
+
 /// Display name of an instance (host: its inner IPs joined).
 fn display_name(doc: &Value, obj: &str) -> String {
     match doc.get(builtin::name_field(obj)) {
@@ -250,8 +261,7 @@ impl Core {
             1 => {}
             _ => return Err(Error::new(code::OBJECT_ASSOCIATION_NOT_UNIQUE)),
         }
-        let mut created = Map::new();
-        let mut errors = Map::new();
+        let mut outcomes = crate::batch::Outcomes::default();
         for (i, item) in details.iter().enumerate() {
             let outcome = async {
                 let m = item.as_object().ok_or_else(|| Error::with(code::JSON_UNMARSHAL, format!("details[{i}]")))?;
@@ -268,16 +278,9 @@ impl Core {
                 Ok::<i64, Error>(id)
             }
             .await;
-            match outcome {
-                Ok(id) => {
-                    created.insert(i.to_string(), json!(id));
-                }
-                Err(e) => {
-                    errors.insert(i.to_string(), json!(e.message(caller.lang)));
-                }
-            }
+            outcomes.record(i, outcome, caller.lang);
         }
-        Ok(json!({"success_created": created, "error_msg": errors}))
+        Ok(outcomes.into_value())
     }
 
     pub async fn delete_instance_association(&self, caller: &Caller, body: &Body) -> Result<Value> {
@@ -288,13 +291,7 @@ impl Core {
         let obj = path_str(body, "bk_obj_id")?;
         let mut tx = self.store.begin().await?;
         let found = tx.find_docs(Kind::InstAsst, &[Filter::Eq("id", Param::Int(id))]).await?;
-        let visible: Vec<Value> = found
-            .into_iter()
-            .filter(|a| {
-                (str_field(a, "bk_obj_id") == obj || str_field(a, "bk_asst_obj_id") == obj)
-                    && tenant::writable(&caller.supplier, a)
-            })
-            .collect();
+        let visible = writable_through(found, caller, &obj);
         self.remove_associations(&mut tx, caller, &visible).await?;
         tx.commit().await?;
         Ok(Value::Null)
@@ -319,13 +316,7 @@ impl Core {
         let mut tx = self.store.begin().await?;
         let params: Vec<Param> = ids.iter().map(|i| Param::Int(*i)).collect();
         let found = tx.find_docs(Kind::InstAsst, &[Filter::In("id", params)]).await?;
-        let visible: Vec<Value> = found
-            .into_iter()
-            .filter(|a| {
-                (str_field(a, "bk_obj_id") == obj || str_field(a, "bk_asst_obj_id") == obj)
-                    && tenant::writable(&caller.supplier, a)
-            })
-            .collect();
+        let visible = writable_through(found, caller, &obj);
         self.remove_associations(&mut tx, caller, &visible).await?;
         tx.commit().await?;
         Ok(json!(visible.len()))

@@ -138,8 +138,7 @@ impl Core {
                 return Err(Error::new(code::MODEL_PAUSED));
             }
         }
-        let mut created = Map::new();
-        let mut errors = Map::new();
+        let mut outcomes = crate::batch::Outcomes::default();
         // Partial success: each item is its own transaction.
         for (i, item) in details.iter().enumerate() {
             let outcome = async {
@@ -152,16 +151,9 @@ impl Core {
                 Ok::<i64, Error>(int_field(&doc, builtin::id_field(&obj)))
             }
             .await;
-            match outcome {
-                Ok(id) => {
-                    created.insert(i.to_string(), json!(id));
-                }
-                Err(e) => {
-                    errors.insert(i.to_string(), json!(e.message(caller.lang)));
-                }
-            }
+            outcomes.record(i, outcome, caller.lang);
         }
-        Ok(json!({"success_created": created, "error_msg": errors}))
+        Ok(outcomes.into_value())
     }
 
     async fn update_one(

@@ -72,6 +72,9 @@ pub(crate) struct Model {
     pub uniques: Vec<Vec<String>>,
     /// A level of the business topology (source of a `bk_mainline` association).
     pub mainline: bool,
+    /// Fields stored in columns, and fields known to be scalar (see `scalar_fields`).
+    pub hot: Vec<Hot>,
+    pub scalar: Vec<String>,
 }
 
 /// Parsed models, valid for one metadata version (which every metadata write bumps, on any node).
@@ -159,7 +162,36 @@ impl Model {
             .collect();
         let mainline =
             r.docs(Kind::ObjectAssociation, &by_obj).await?.iter().any(|a| str_field(a, "bk_asst_id") == "bk_mainline");
-        Ok(Some(Model { obj_id: obj_id.to_string(), doc, attrs, uniques, mainline }))
+        let mut m = Model {
+            obj_id: obj_id.to_string(),
+            doc,
+            attrs,
+            uniques,
+            mainline,
+            hot: hot_fields(obj_id),
+            scalar: vec![],
+        };
+        m.scalar = m.scalar_fields();
+        Ok(Some(m))
+    }
+
+    /// A search over this model's instances.
+    pub(crate) fn query<'a>(
+        &'a self,
+        filter: &'a Expr,
+        sort: &'a [(String, bool)],
+        start: usize,
+        limit: usize,
+    ) -> cmdb_store::instances::InstanceQuery<'a> {
+        cmdb_store::instances::InstanceQuery {
+            obj_id: &self.obj_id,
+            filter,
+            hot: &self.hot,
+            scalar: &self.scalar,
+            sort,
+            start,
+            limit,
+        }
     }
 
     /// Attributes that apply to an instance of business `biz` (global ones plus that business').

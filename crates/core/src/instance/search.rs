@@ -1,13 +1,12 @@
 //! Instance searches (models-and-instances.md §E): search_inst, search_inst_by_object,
 //! search_object_instances, count_object_instances.
 
-use super::{hot_fields, parse_fields, project, refuse_inner, render, tenant_filter, Model};
+use super::{parse_fields, project, refuse_inner, render, tenant_filter, Model};
 use crate::page::Page;
 use crate::req::{path_str, Body};
 use crate::Core;
 use cmdb_model::query::{self, Expr, Flavor, Test};
 use cmdb_model::{code, Caller, Error, Result};
-use cmdb_store::instances::InstanceQuery;
 use cmdb_store::{Filter, Kind, Param};
 use serde_json::{json, Map, Value};
 
@@ -36,34 +35,13 @@ impl Core {
     }
 
     async fn run(&self, s: &Search, page: &Page, fields: &[String]) -> Result<Vec<Value>> {
-        let hot = hot_fields(&s.model.obj_id);
-        let scalar = s.model.scalar_fields();
-        let q = InstanceQuery {
-            obj_id: &s.model.obj_id,
-            filter: &s.filter,
-            hot: &hot,
-            scalar: &scalar,
-            sort: &page.sort,
-            start: page.start,
-            limit: page.limit,
-        };
+        let q = s.model.query(&s.filter, &page.sort, page.start, page.limit);
         let times = s.model.time_fields();
         Ok(self.store.find_instances(&q).await?.into_iter().map(|d| project(render(d, &times), fields)).collect())
     }
 
     async fn count(&self, s: &Search) -> Result<i64> {
-        let hot = hot_fields(&s.model.obj_id);
-        let scalar = s.model.scalar_fields();
-        let q = InstanceQuery {
-            obj_id: &s.model.obj_id,
-            filter: &s.filter,
-            hot: &hot,
-            scalar: &scalar,
-            sort: &[],
-            start: 0,
-            limit: 0,
-        };
-        self.store.count_instances(&q).await
+        self.store.count_instances(&s.model.query(&s.filter, &[], 0, 0)).await
     }
 
     pub async fn search_object_instances(&self, caller: &Caller, body: &Body) -> Result<Value> {
@@ -137,17 +115,7 @@ impl Core {
             had_assoc_entry = true;
             // Instances of the other model that match, then targets associated to them.
             let Some(other) = self.prepare(caller, model, expr, None).await? else { continue };
-            let hot = hot_fields(model);
-            let scalar = other.model.scalar_fields();
-            let q = InstanceQuery {
-                obj_id: model,
-                filter: &other.filter,
-                hot: &hot,
-                scalar: &scalar,
-                sort: &[],
-                start: 0,
-                limit: 0,
-            };
+            let q = other.model.query(&other.filter, &[], 0, 0);
             let id_field = cmdb_model::builtin::id_field(model);
             let ids: Vec<Param> = self
                 .store

@@ -1,10 +1,9 @@
 //! Instance data validation (attributes.md §3) and unique rules (§5).
 
-use super::{hot_fields, tenant_filter, Attr, Model};
+use super::{tenant_filter, Attr, Model};
 use cmdb_model::attr::{self, PropertyType};
 use cmdb_model::query::{Expr, Test};
 use cmdb_model::{builtin, code, time, Caller, Error, Result};
-use cmdb_store::instances::InstanceQuery;
 use cmdb_store::{Filter, Kind, Param, Tx};
 use serde_json::{Map, Value};
 
@@ -265,17 +264,7 @@ pub(crate) async fn check_unique(
             parts.push(Expr::negate(Expr::field(id_field, Test::Eq(Value::from(id)))));
         }
         let filter = Expr::and(parts);
-        let hot = hot_fields(&model.obj_id);
-        let scalar = model.scalar_fields();
-        let q = InstanceQuery {
-            obj_id: &model.obj_id,
-            filter: &filter,
-            hot: &hot,
-            scalar: &scalar,
-            sort: &[],
-            start: 0,
-            limit: 0,
-        };
+        let q = model.query(&filter, &[], 0, 0);
         if tx.count_instances(&q).await? > 0 {
             return Err(Error::duplicate(keys.join(",")));
         }

@@ -140,6 +140,15 @@ async fn check_enumquote(tx: &mut Tx, obj: &str, option: &Value) -> Result<()> {
     Ok(())
 }
 
+/// The business of a business custom field request: required (1306406), positive (1199006).
+fn business_of(body: &Body) -> Result<i64> {
+    let biz = path_int(body, "bk_biz_id")?;
+    if biz <= 0 {
+        return Err(Error::invalid("bk_biz_id"));
+    }
+    Ok(biz)
+}
+
 /// The hidden model of a table field (attributes.md §7) with its `default` group.
 async fn create_table_model(tx: &mut Tx, caller: &Caller, obj: &str, prop: &str, name: &str, now: i64) -> Result<()> {
     let table = attr::table_model_id(obj, prop);
@@ -183,10 +192,7 @@ impl Core {
     }
 
     pub async fn create_biz_custom_field(&self, caller: &Caller, body: &Body) -> Result<Value> {
-        let biz = path_int(body, "bk_biz_id")?;
-        if biz <= 0 {
-            return Err(Error::invalid("bk_biz_id"));
-        }
+        let biz = business_of(body)?;
         self.create_attribute(caller, body, biz).await
     }
 
@@ -300,7 +306,7 @@ impl Core {
             create_table_model(&mut tx, caller, &obj, &prop, &name, now).await?;
         }
         if crate::instance::is_scalar_type(ty) {
-            tx.ensure_attribute_index(&prop).await?;
+            tx.ensure_attribute_index(&obj, &prop).await?;
         }
         let obj_name = str_field(&model, "bk_obj_name").to_string();
         audit::write(&mut tx, caller, audit_of("create", &doc, &obj_name, audit::basic(None, Some(&doc), None)))
@@ -314,10 +320,7 @@ impl Core {
     }
 
     pub async fn update_biz_custom_field(&self, caller: &Caller, body: &Body) -> Result<Value> {
-        let biz = path_int(body, "bk_biz_id")?;
-        if biz <= 0 {
-            return Err(Error::invalid("bk_biz_id"));
-        }
+        let biz = business_of(body)?;
         self.update_attribute(caller, body, biz).await
     }
 
@@ -475,6 +478,9 @@ impl Core {
         let prop = str_field(&old, "bk_property_id").to_string();
         let attr_biz = int_field(&old, "bk_biz_id");
         tx.remove_instance_key(&obj, (attr_biz > 0).then_some(attr_biz), &prop).await?;
+        if attr_biz == 0 {
+            tx.drop_attribute_index(&obj, &prop).await?;
+        }
         if str_field(&old, "bk_property_type") == "innertable" {
             drop_table_model(&mut tx, &attr::table_model_id(&obj, &prop)).await?;
         }

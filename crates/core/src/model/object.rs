@@ -264,6 +264,7 @@ impl Core {
             return Err(Error::new(code::OBJECT_HAS_ASSOCIATION));
         }
         for a in tx.find_docs(Kind::Attribute, &by_obj).await? {
+            tx.drop_attribute_index(&obj_id, str_field(&a, "bk_property_id")).await?;
             if str_field(&a, "bk_property_type") == "innertable" {
                 let table = cmdb_model::attr::table_model_id(&obj_id, str_field(&a, "bk_property_id"));
                 super::attribute::drop_table_model(&mut tx, &table).await?;

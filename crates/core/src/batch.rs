@@ -1,0 +1,28 @@
+//! Results of the batch endpoints with partial success: one map of created ids and one of error
+//! messages, keyed by the 0-based item index as a string.
+
+use cmdb_model::{Error, Lang, Result};
+use serde_json::{json, Map, Value};
+
+#[derive(Default)]
+pub struct Outcomes {
+    created: Map<String, Value>,
+    errors: Map<String, Value>,
+}
+
+impl Outcomes {
+    pub fn record(&mut self, index: usize, outcome: Result<i64>, lang: Lang) {
+        match outcome {
+            Ok(id) => {
+                self.created.insert(index.to_string(), json!(id));
+            }
+            Err(e) => {
+                self.errors.insert(index.to_string(), json!(Error::message(&e, lang)));
+            }
+        }
+    }
+
+    pub fn into_value(self) -> Value {
+        json!({"success_created": self.created, "error_msg": self.errors})
+    }
+}
