@@ -32,25 +32,17 @@ impl Backend {
 pub(crate) const PG_WRITE_LOCK: &str = "SELECT pg_advisory_xact_lock(7236501)";
 pub(crate) const PG_MIGRATE_LOCK: &str = "SELECT pg_advisory_xact_lock(7236502)";
 
-/// Creates the directory of a SQLite file and asks sqlx to create the file.
-pub(crate) fn prepare_sqlite_url(url: &str) -> Result<String, Error> {
+/// The file path of a `sqlite://PATH[?options]` URL; its directory is created.
+pub(crate) fn sqlite_path(url: &str) -> Result<String, Error> {
     let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-    let (path, query) = match rest.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (rest, None),
-    };
-    if path != ":memory:" && !path.is_empty() {
-        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
-        }
+    let path = rest.split_once('?').map(|(p, _)| p).unwrap_or(rest);
+    if path.is_empty() || path == ":memory:" {
+        return Err(Error::internal("SQLite needs a file path: sqlite://PATH"));
     }
-    let query = match query {
-        Some(q) if q.contains("mode=") => q.to_string(),
-        Some(q) => format!("{q}&mode=rwc"),
-        None => "mode=rwc".to_string(),
-    };
-    Ok(format!("sqlite://{path}?{query}"))
+    if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    Ok(path.to_string())
 }
 
 /// SQL fragments per backend.

@@ -1,7 +1,7 @@
 //! Metadata records stored as JSON documents with their key fields copied into indexed columns.
 //! One generic set of operations serves every kind; the kind says its table and key columns.
 
-use crate::{bind, db_err, row_doc, Param, Result, Store, Tx};
+use crate::{row_doc, Param, Result, Store, Tx};
 use cmdb_model::builtin::{id_field, name_field};
 use cmdb_model::Error;
 use serde_json::Value;
@@ -227,8 +227,7 @@ impl Tx {
             return Ok(self.meta_gen.load(std::sync::atomic::Ordering::SeqCst));
         }
         let rows = self.fetch("SELECT value FROM seq WHERE name = 'meta_version'", &[]).await?;
-        use sqlx::Row;
-        rows.first().map(|r| r.try_get::<i64, _>(0).map_err(db_err)).unwrap_or(Ok(0))
+        rows.first().map(|r| r.int(0)).unwrap_or(Ok(0))
     }
 
     pub async fn insert_doc(&mut self, kind: Kind, doc: &Value) -> Result<()> {
@@ -297,8 +296,7 @@ impl Tx {
         let mut params = Vec::new();
         let w = where_clause(kind, filters, &mut params)?;
         let rows = self.fetch(&format!("SELECT COUNT(*) FROM {}{w}", kind.table()), &params).await?;
-        use sqlx::Row;
-        rows[0].try_get::<i64, _>(0).map_err(db_err)
+        rows.first().map(|r| r.int(0)).unwrap_or(Ok(0))
     }
 
     /// Removes a top-level key from every instance document of a model (optionally one business).
@@ -387,12 +385,8 @@ impl Store {
         if self.backend == crate::Backend::Sqlite {
             return Ok(self.meta_gen.load(std::sync::atomic::Ordering::SeqCst));
         }
-        let rows = bind(sqlx::query("SELECT value FROM seq WHERE name = 'meta_version'"), &[])
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db_err)?;
-        use sqlx::Row;
-        rows.first().map(|r| r.try_get::<i64, _>(0).map_err(db_err)).unwrap_or(Ok(0))
+        let rows = self.fetch("SELECT value FROM seq WHERE name = 'meta_version'", &[]).await?;
+        rows.first().map(|r| r.int(0)).unwrap_or(Ok(0))
     }
 
     /// Reads documents outside a transaction.
@@ -400,7 +394,7 @@ impl Store {
         let mut params = Vec::new();
         let w = where_clause(kind, filters, &mut params)?;
         let sql = format!("SELECT {} FROM {}{w} ORDER BY id", self.dialect().json_out("doc"), kind.table());
-        let rows = bind(sqlx::query(&sql), &params).fetch_all(&self.reader).await.map_err(db_err)?;
+        let rows = self.fetch(&sql, &params).await?;
         rows.iter().map(|r| row_doc(r, 0)).collect()
     }
 }

@@ -2,10 +2,9 @@
 //! residual evaluated here, sorted and paged.
 
 use crate::query::{order_by, plan, Hot};
-use crate::{bind, db_err, row_doc, Param, Result, Store, Tx};
+use crate::{row_doc, Param, Result, Row, Store, Tx};
 use cmdb_model::query::Expr;
 use serde_json::Value;
-use sqlx::Row;
 
 /// What to read: one model's instances matching `filter`, sorted, a page of them.
 pub struct InstanceQuery<'a> {
@@ -48,7 +47,7 @@ fn prepare(d: crate::dialect::Dialect, q: &InstanceQuery<'_>, count_only: bool) 
     Prepared { sql, params, residual: p.residual }
 }
 
-fn finish(rows: Vec<sqlx::any::AnyRow>, prep: &Prepared, q: &InstanceQuery<'_>) -> Result<Vec<Value>> {
+fn finish(rows: Vec<Row>, prep: &Prepared, q: &InstanceQuery<'_>) -> Result<Vec<Value>> {
     let mut docs: Vec<Value> = rows.iter().map(|r| row_doc(r, 0)).collect::<Result<_>>()?;
     if let Some(r) = &prep.residual {
         docs.retain(|d| r.matches(d));
@@ -58,9 +57,9 @@ fn finish(rows: Vec<sqlx::any::AnyRow>, prep: &Prepared, q: &InstanceQuery<'_>) 
     Ok(docs)
 }
 
-fn count_of(rows: &[sqlx::any::AnyRow], prep: &Prepared) -> Result<i64> {
+fn count_of(rows: &[Row], prep: &Prepared) -> Result<i64> {
     match &prep.residual {
-        None => rows[0].try_get::<i64, _>(0).map_err(db_err),
+        None => rows.first().map(|r| r.int(0)).unwrap_or(Ok(0)),
         Some(r) => {
             let mut n = 0;
             for row in rows {
@@ -76,13 +75,13 @@ fn count_of(rows: &[sqlx::any::AnyRow], prep: &Prepared) -> Result<i64> {
 impl Store {
     pub async fn find_instances(&self, q: &InstanceQuery<'_>) -> Result<Vec<Value>> {
         let prep = prepare(self.dialect(), q, false);
-        let rows = bind(sqlx::query(&prep.sql), &prep.params).fetch_all(&self.reader).await.map_err(db_err)?;
+        let rows = self.fetch(&prep.sql, &prep.params).await?;
         finish(rows, &prep, q)
     }
 
     pub async fn count_instances(&self, q: &InstanceQuery<'_>) -> Result<i64> {
         let prep = prepare(self.dialect(), q, true);
-        let rows = bind(sqlx::query(&prep.sql), &prep.params).fetch_all(&self.reader).await.map_err(db_err)?;
+        let rows = self.fetch(&prep.sql, &prep.params).await?;
         count_of(&rows, &prep)
     }
 }

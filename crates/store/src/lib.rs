@@ -1,12 +1,14 @@
-//! Persistence of cmdb: one interface over two backends (SQLite, PostgreSQL) through sqlx's
-//! `Any` driver. Backend differences (placeholders are `$n` on both; JSON columns, locking,
-//! upserts) are kept in `dialect`. Every write runs in one [`Tx`].
+//! Persistence of cmdb: one interface over two backends. SQLite runs on rusqlite (`sqlite`),
+//! PostgreSQL on sqlx. SQL text is shared (placeholders are `$n` on both); the remaining
+//! differences (JSON columns, locking, indexes) are kept in `dialect`. Every write runs in one
+//! [`Tx`].
 
 mod dialect;
 mod docs;
 pub mod instances;
 mod migrate;
 pub mod query;
+mod sqlite;
 
 pub use dialect::Backend;
 pub use docs::{Filter, Kind};
@@ -14,9 +16,11 @@ pub use docs::{Filter, Kind};
 use cmdb_model::Error;
 use serde_json::Value;
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{Any, AnyPool, Row};
+use sqlx::{Any, AnyPool};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -47,7 +51,59 @@ impl From<String> for Param {
     }
 }
 
-pub(crate) fn bind<'q>(
+/// One value of a result row.
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+/// A result row, the same for both backends.
+#[derive(Debug, Clone)]
+pub struct Row(pub Vec<Cell>);
+
+impl Row {
+    pub fn int(&self, i: usize) -> Result<i64> {
+        match self.0.get(i) {
+            Some(Cell::Int(v)) => Ok(*v),
+            Some(Cell::Float(v)) => Ok(*v as i64),
+            Some(Cell::Text(s)) => s.parse().map_err(|_| Error::internal(format!("column {i} is not an integer"))),
+            _ => Err(Error::internal(format!("column {i} is not an integer"))),
+        }
+    }
+
+    pub fn text(&self, i: usize) -> Result<&str> {
+        match self.0.get(i) {
+            Some(Cell::Text(s)) => Ok(s),
+            _ => Err(Error::internal(format!("column {i} is not text"))),
+        }
+    }
+}
+
+fn from_any(r: &AnyRow) -> Row {
+    use sqlx::{Column, Row as _};
+    let mut cells = Vec::with_capacity(r.columns().len());
+    for i in 0..r.columns().len() {
+        let cell = if let Ok(v) = r.try_get::<Option<i64>, _>(i) {
+            v.map(Cell::Int).unwrap_or(Cell::Null)
+        } else if let Ok(v) = r.try_get::<Option<String>, _>(i) {
+            v.map(Cell::Text).unwrap_or(Cell::Null)
+        } else if let Ok(v) = r.try_get::<Option<f64>, _>(i) {
+            v.map(Cell::Float).unwrap_or(Cell::Null)
+        } else if let Ok(v) = r.try_get::<Option<i32>, _>(i) {
+            v.map(|x| Cell::Int(x as i64)).unwrap_or(Cell::Null)
+        } else {
+            Cell::Null
+        };
+        cells.push(cell);
+        let _ = r.columns()[i].name();
+    }
+    Row(cells)
+}
+
+fn bind<'q>(
     mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     params: &'q [Param],
 ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
@@ -84,40 +140,51 @@ impl Default for StoreOptions {
     }
 }
 
-/// The database: a writer pool (one connection on SQLite) and a reader pool.
+#[derive(Clone)]
+enum Pools {
+    Lite(Arc<sqlite::Lite>),
+    Pg(AnyPool),
+}
+
+/// The database. SQLite: one writer connection and a pool of readers; PostgreSQL: one pool.
 #[derive(Clone)]
 pub struct Store {
-    writer: AnyPool,
-    reader: AnyPool,
+    pools: Pools,
     backend: Backend,
     /// SQLite (one process owns the file): the metadata generation, bumped after every commit
     /// that changed metadata. PostgreSQL reads the shared counter in `seq` instead.
-    meta_gen: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    meta_gen: Arc<AtomicI64>,
 }
 
 impl Store {
     pub async fn connect(url: &str, opts: &StoreOptions) -> Result<Store> {
-        sqlx::any::install_default_drivers();
         let backend =
             Backend::from_url(url).ok_or_else(|| Error::internal(format!("unsupported database url: {url}")))?;
-        match backend {
+        let pools = match backend {
             Backend::Sqlite => {
-                let url = dialect::prepare_sqlite_url(url)?;
-                let sync = if opts.sqlite_full_sync { "FULL" } else { "NORMAL" };
-                let pragmas = format!(
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
-                );
-                let writer = pool(&url, 1, Some(pragmas.clone())).await?;
-                // The writer creates the file and switches it to WAL before any reader opens it.
-                sqlx::query("SELECT 1").execute(&writer).await.map_err(db_err)?;
-                let reader = pool(&url, opts.max_connections.clamp(2, 8), Some(pragmas)).await?;
-                Ok(Store { writer, reader, backend, meta_gen: Default::default() })
+                let path = dialect::sqlite_path(url)?;
+                let readers = opts.max_connections.clamp(2, 8) as usize;
+                let full = opts.sqlite_full_sync;
+                let lite = tokio::task::spawn_blocking(move || sqlite::Lite::open(&path, full, readers))
+                    .await
+                    .map_err(|e| Error::internal(e.to_string()))??;
+                Pools::Lite(Arc::new(lite))
             }
             Backend::Postgres => {
-                let p = pool(url, opts.max_connections, None).await?;
-                Ok(Store { writer: p.clone(), reader: p, backend, meta_gen: Default::default() })
+                sqlx::any::install_default_drivers();
+                let pool = AnyPoolOptions::new()
+                    .max_connections(opts.max_connections)
+                    .acquire_timeout(Duration::from_secs(30))
+                    // A ping before every acquire costs a round trip per transaction; broken
+                    // connections surface as statement errors and are replaced by the pool.
+                    .test_before_acquire(false)
+                    .connect(url)
+                    .await
+                    .map_err(db_err)?;
+                Pools::Pg(pool)
             }
-        }
+        };
+        Ok(Store { pools, backend, meta_gen: Default::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -126,27 +193,34 @@ impl Store {
 
     /// True once the database answers.
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.reader).await.is_ok()
+        self.fetch("SELECT 1", &[]).await.is_ok()
     }
 
-    /// Pool gauges for metrics: `(role, size, idle)`.
+    /// Pool gauges for metrics: `(role, open, idle)`.
     pub fn pool_stats(&self) -> Vec<(&'static str, u32, usize)> {
-        let mut v = vec![("writer", self.writer.size(), self.writer.num_idle())];
-        if self.backend == Backend::Sqlite {
-            v.push(("reader", self.reader.size(), self.reader.num_idle()));
+        match &self.pools {
+            Pools::Lite(l) => {
+                let (open, idle) = l.reader_stats();
+                vec![("writer", 1, usize::from(l.writer_idle())), ("reader", open, idle)]
+            }
+            Pools::Pg(p) => vec![("pool", p.size(), p.num_idle())],
         }
-        v
     }
 
-    /// Starts a write transaction. On PostgreSQL it takes a transaction-scoped advisory lock, so
-    /// writers on every node are serialised like SQLite's single writer: checks made inside the
-    /// transaction (uniqueness, existence, sequence values) hold until commit.
+    /// Starts a write transaction. SQLite: takes the single writer connection (`BEGIN
+    /// IMMEDIATE`). PostgreSQL: takes a transaction-scoped advisory lock, so writers on every node
+    /// are serialised like SQLite's: checks made inside the transaction (uniqueness, existence,
+    /// sequence values) hold until commit, and ids assigned in it follow commit order.
     pub async fn begin(&self) -> Result<Tx> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        if self.backend == Backend::Postgres {
-            sqlx::query(dialect::PG_WRITE_LOCK).execute(&mut *tx).await.map_err(db_err)?;
-        }
-        Ok(Tx { tx, backend: self.backend, touched_meta: false, meta_gen: self.meta_gen.clone() })
+        let inner = match &self.pools {
+            Pools::Lite(l) => TxInner::Lite(l.begin().await?),
+            Pools::Pg(p) => {
+                let mut tx = p.begin().await.map_err(db_err)?;
+                sqlx::query(dialect::PG_WRITE_LOCK).execute(&mut *tx).await.map_err(db_err)?;
+                TxInner::Pg(tx)
+            }
+        };
+        Ok(Tx { inner, backend: self.backend, touched_meta: false, meta_gen: self.meta_gen.clone() })
     }
 
     /// Applies the embedded migrations; `seed` writes the built-in data once, in the same
@@ -158,9 +232,15 @@ impl Store {
         migrate::run(self, seed).await
     }
 
-    /// Read helpers outside a transaction (reader pool).
-    pub async fn fetch(&self, sql: &str, params: &[Param]) -> Result<Vec<AnyRow>> {
-        bind(sqlx::query(sql), params).fetch_all(&self.reader).await.map_err(db_err)
+    /// A read outside any transaction (reader pool).
+    pub async fn fetch(&self, sql: &str, params: &[Param]) -> Result<Vec<Row>> {
+        match &self.pools {
+            Pools::Lite(l) => l.fetch(sql, params).await,
+            Pools::Pg(p) => {
+                let rows = bind(sqlx::query(sql), params).fetch_all(p).await.map_err(db_err)?;
+                Ok(rows.iter().map(from_any).collect())
+            }
+        }
     }
 
     pub fn dialect(&self) -> dialect::Dialect {
@@ -168,30 +248,17 @@ impl Store {
     }
 }
 
-async fn pool(url: &str, max: u32, pragmas: Option<String>) -> Result<AnyPool> {
-    let mut o = AnyPoolOptions::new()
-        .max_connections(max)
-        .min_connections(if max == 1 { 1 } else { 0 })
-        .acquire_timeout(Duration::from_secs(30));
-    if let Some(p) = pragmas {
-        o = o.after_connect(move |conn, _| {
-            let p = p.clone();
-            Box::pin(async move {
-                use sqlx::Executor;
-                conn.execute(p.as_str()).await?;
-                Ok(())
-            })
-        });
-    }
-    o.connect(url).await.map_err(db_err)
+enum TxInner {
+    Lite(sqlite::LiteTx),
+    Pg(sqlx::Transaction<'static, Any>),
 }
 
 /// One write transaction. Dropped without `commit` → rolled back.
 pub struct Tx {
-    tx: sqlx::Transaction<'static, Any>,
+    inner: TxInner,
     backend: Backend,
     touched_meta: bool,
-    meta_gen: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    meta_gen: Arc<AtomicI64>,
 }
 
 impl Tx {
@@ -200,20 +267,33 @@ impl Tx {
     }
 
     pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await.map_err(db_err)?;
+        match self.inner {
+            TxInner::Lite(t) => t.commit()?,
+            TxInner::Pg(t) => t.commit().await.map_err(db_err)?,
+        }
         if self.touched_meta {
-            self.meta_gen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.meta_gen.fetch_add(1, Ordering::SeqCst);
         }
         Ok(())
     }
 
     pub async fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
-        let r = bind(sqlx::query(sql), params).execute(&mut *self.tx).await.map_err(db_err)?;
-        Ok(r.rows_affected())
+        match &mut self.inner {
+            TxInner::Lite(t) => t.execute(sql, params),
+            TxInner::Pg(t) => {
+                Ok(bind(sqlx::query(sql), params).execute(&mut **t).await.map_err(db_err)?.rows_affected())
+            }
+        }
     }
 
-    pub async fn fetch(&mut self, sql: &str, params: &[Param]) -> Result<Vec<AnyRow>> {
-        bind(sqlx::query(sql), params).fetch_all(&mut *self.tx).await.map_err(db_err)
+    pub async fn fetch(&mut self, sql: &str, params: &[Param]) -> Result<Vec<Row>> {
+        match &mut self.inner {
+            TxInner::Lite(t) => t.fetch(sql, params),
+            TxInner::Pg(t) => {
+                let rows = bind(sqlx::query(sql), params).fetch_all(&mut **t).await.map_err(db_err)?;
+                Ok(rows.iter().map(from_any).collect())
+            }
+        }
     }
 
     /// Next value of a named id sequence. Under the write lock, so never duplicated; an id
@@ -231,7 +311,7 @@ impl Tx {
             )
             .await?;
         let last = match rows.first() {
-            Some(r) => r.try_get::<i64, _>(0).map_err(db_err)?,
+            Some(r) => r.int(0)?,
             None => {
                 self.execute("INSERT INTO seq (name, value) VALUES ($1, $2)", &[seq.into(), Param::Int(n)]).await?;
                 n
@@ -253,7 +333,6 @@ impl Tx {
     }
 }
 
-pub(crate) fn row_doc(r: &AnyRow, idx: usize) -> Result<Value> {
-    let s: String = r.try_get(idx).map_err(db_err)?;
-    serde_json::from_str(&s).map_err(|e| Error::internal(format!("stored document is not JSON: {e}")))
+pub(crate) fn row_doc(r: &Row, idx: usize) -> Result<Value> {
+    serde_json::from_str(r.text(idx)?).map_err(|e| Error::internal(format!("stored document is not JSON: {e}")))
 }

@@ -2,8 +2,7 @@
 //! lock, so several nodes starting together migrate once).
 
 use crate::dialect::{Backend, PG_MIGRATE_LOCK};
-use crate::{db_err, BoxFuture, Param, Result, Store, Tx};
-use sqlx::Row;
+use crate::{BoxFuture, Param, Result, Store, Tx};
 
 /// Version of the step that writes the built-in data.
 const SEED_VERSION: i64 = 2;
@@ -89,7 +88,7 @@ where
     )
     .await?;
     let rows = tx.fetch("SELECT version FROM schema_migrations", &[]).await?;
-    let applied: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>(0)).collect::<Result<_, _>>().map_err(db_err)?;
+    let applied: Vec<i64> = rows.iter().map(|r| r.int(0)).collect::<Result<_>>()?;
     let json = store.dialect().json_type();
     if !applied.contains(&1) {
         for stmt in schema_v1(json, store.dialect().serial_key()).split(";\n").map(str::trim).filter(|s| !s.is_empty())
