@@ -2,6 +2,11 @@
 
 mod config;
 
+/// The server allocates many small JSON values across threads; mimalloc measured faster than
+/// the system allocator on the create_inst workload (BENCHMARKS.md).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 

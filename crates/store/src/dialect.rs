@@ -67,6 +67,19 @@ impl Dialect {
         }
     }
 
+    /// The condition selecting one model's instances, the model id bound as `$1`. On SQLite a
+    /// plain-identifier model id (what model ids are) is written as a literal instead: the
+    /// per-model partial indexes (`WHERE obj_id = '<model>'`) then match when the statement is
+    /// prepared, where a bound value would make SQLite re-plan the statement on every execution.
+    pub fn model_condition(self, obj_id: &str) -> String {
+        let plain = obj_id.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && obj_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        match self.0 {
+            Backend::Sqlite if plain => format!("obj_id = '{obj_id}'"),
+            _ => "obj_id = $1".to_string(),
+        }
+    }
+
     /// A bound parameter `$n` holding JSON text, as a value of the document column.
     pub fn json_param(self, n: usize) -> String {
         match self.0 {

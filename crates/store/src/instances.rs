@@ -29,15 +29,16 @@ fn prepare(d: crate::dialect::Dialect, q: &InstanceQuery<'_>, count_only: bool) 
     let mut params = vec![Param::Text(q.obj_id.to_string())];
     let p = plan(d, q.filter, q.hot, q.scalar, &mut params);
     let doc = d.json_out("doc");
+    let model = d.model_condition(q.obj_id);
     if count_only && p.residual.is_none() {
         return Prepared {
-            sql: format!("SELECT COUNT(*) FROM instance WHERE obj_id = $1 AND {}", p.sql),
+            sql: format!("SELECT COUNT(*) FROM instance WHERE {model} AND {}", p.sql),
             params,
             residual: None,
         };
     }
     let order = order_by(d, q.sort, q.hot, p.selective, &mut params);
-    let mut sql = format!("SELECT {doc} FROM instance WHERE obj_id = $1 AND {} ORDER BY {order}", p.sql);
+    let mut sql = format!("SELECT {doc} FROM instance WHERE {model} AND {} ORDER BY {order}", p.sql);
     if p.residual.is_none() && !count_only && (q.limit > 0 || q.start > 0) {
         let limit = if q.limit == 0 { i64::MAX } else { q.limit as i64 };
         params.push(Param::Int(limit));

@@ -268,7 +268,7 @@ impl Tx {
 
     pub async fn commit(self) -> Result<()> {
         match self.inner {
-            TxInner::Lite(t) => t.commit()?,
+            TxInner::Lite(t) => t.commit().await?,
             TxInner::Pg(t) => t.commit().await.map_err(db_err)?,
         }
         if self.touched_meta {

@@ -12,8 +12,48 @@ use rusqlite::{Connection, OpenFlags};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedMutexGuard, Semaphore};
 
+/// The writer connection and the open batch (group commit): consecutive write transactions
+/// share one SQLite transaction, each inside its own savepoint, when others are already queued
+/// for the writer; the last of the batch commits for all. A request answers only after the
+/// commit that contains its changes.
+pub(crate) struct Writer {
+    conn: Connection,
+    /// A transaction is open and holds released (successful) savepoints waiting for COMMIT.
+    open: bool,
+    /// Increases with every COMMIT; a waiter knows its batch committed when it moved past.
+    generation: u64,
+    waiters: Vec<tokio::sync::oneshot::Sender<Result<()>>>,
+}
+
+impl Writer {
+    /// Commits the open batch and tells every waiting request how it went.
+    fn commit_batch(&mut self) -> Result<()> {
+        if !self.open {
+            return Ok(());
+        }
+        self.open = false;
+        self.generation += 1;
+        let result = match self.conn.execute_batch("COMMIT") {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(err(e))
+            }
+        };
+        for w in self.waiters.drain(..) {
+            let _ = w.send(result.clone());
+        }
+        result
+    }
+}
+
+/// Most requests one batch may hold.
+const BATCH_MAX: usize = 64;
+
 pub(crate) struct Lite {
-    writer: Arc<tokio::sync::Mutex<Connection>>,
+    writer: Arc<tokio::sync::Mutex<Writer>>,
+    /// Tasks waiting for the writer; a batch stays open only while somebody will continue it.
+    queued: Arc<std::sync::atomic::AtomicUsize>,
     readers: Arc<Mutex<Vec<Connection>>>,
     permits: Arc<Semaphore>,
     reader_count: usize,
@@ -94,7 +134,13 @@ impl Lite {
             pool.push(open(path, &pragmas)?);
         }
         Ok(Lite {
-            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            writer: Arc::new(tokio::sync::Mutex::new(Writer {
+                conn: writer,
+                open: false,
+                generation: 0,
+                waiters: vec![],
+            })),
+            queued: Default::default(),
             readers: Arc::new(Mutex::new(pool)),
             permits: Arc::new(Semaphore::new(readers)),
             reader_count: readers,
@@ -118,9 +164,20 @@ impl Lite {
     }
 
     pub(crate) async fn begin(&self) -> Result<LiteTx> {
-        let conn = self.writer.clone().lock_owned().await;
-        conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
-        Ok(LiteTx { conn, open: true })
+        use std::sync::atomic::Ordering;
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        let mut w = self.writer.clone().lock_owned().await;
+        self.queued.fetch_sub(1, Ordering::SeqCst);
+        if !w.open {
+            w.conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
+            w.open = true;
+        }
+        if let Err(e) = w.conn.execute_batch("SAVEPOINT request") {
+            let e = err(e);
+            let _ = finish(&mut w, &self.queued, false);
+            return Err(e);
+        }
+        Ok(LiteTx { w: Some(w), queued: self.queued.clone(), writer: self.writer.clone() })
     }
 
     /// `(open, idle)` reader connections.
@@ -133,36 +190,90 @@ impl Lite {
     }
 }
 
-/// The write transaction: holds the writer connection until commit; dropped uncommitted, it
-/// rolls back before the connection is released.
+/// What became of a request's savepoint.
+enum Finished {
+    /// The batch committed (or failed to) right away.
+    Committed(Result<()>),
+    /// The batch stays open for the queued requests; wait for this generation to commit.
+    Pending(u64),
+}
+
+/// Ends a request's savepoint (kept or undone). The batch is committed unless another request
+/// is queued to continue it and the batch is not full.
+fn finish(w: &mut Writer, queued: &std::sync::atomic::AtomicUsize, keep: bool) -> Finished {
+    let ended = if keep {
+        w.conn.execute_batch("RELEASE request")
+    } else {
+        w.conn.execute_batch("ROLLBACK TO request; RELEASE request")
+    };
+    if ended.is_err() {
+        // The savepoint is in an unknown state: give up the whole batch.
+        let _ = w.conn.execute_batch("ROLLBACK");
+        w.open = false;
+        w.generation += 1;
+        for waiter in w.waiters.drain(..) {
+            let _ = waiter.send(Err(Error::internal("write batch rolled back")));
+        }
+        return Finished::Committed(Err(Error::internal("write batch rolled back")));
+    }
+    let others = queued.load(std::sync::atomic::Ordering::SeqCst) > 0;
+    if others && w.waiters.len() < BATCH_MAX {
+        return Finished::Pending(w.generation);
+    }
+    Finished::Committed(w.commit_batch())
+}
+
+/// A request's write transaction: a savepoint in the writer's open batch. Dropped uncommitted,
+/// its changes are rolled back to the savepoint and the batch goes on.
 pub(crate) struct LiteTx {
-    conn: OwnedMutexGuard<Connection>,
-    open: bool,
+    w: Option<OwnedMutexGuard<Writer>>,
+    queued: Arc<std::sync::atomic::AtomicUsize>,
+    writer: Arc<tokio::sync::Mutex<Writer>>,
 }
 
 impl LiteTx {
+    fn conn(&self) -> &Connection {
+        &self.w.as_ref().expect("transaction in use").conn
+    }
+
     pub(crate) fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {
-        run_execute(&self.conn, sql, params)
+        run_execute(self.conn(), sql, params)
     }
 
     pub(crate) fn fetch(&mut self, sql: &str, params: &[Param]) -> Result<Vec<Row>> {
-        run_fetch(&self.conn, sql, params)
+        run_fetch(self.conn(), sql, params)
     }
 
-    pub(crate) fn commit(mut self) -> Result<()> {
-        self.open = false;
-        if let Err(e) = self.conn.execute_batch("COMMIT") {
-            let _ = self.conn.execute_batch("ROLLBACK");
-            return Err(err(e));
+    /// Returns once the batch holding this request's changes has committed.
+    pub(crate) async fn commit(mut self) -> Result<()> {
+        let mut w = self.w.take().expect("transaction in use");
+        let generation = match finish(&mut w, &self.queued, true) {
+            Finished::Committed(result) => return result,
+            Finished::Pending(generation) => generation,
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        w.waiters.push(tx);
+        drop(w);
+        // The next request commits the batch. Should it vanish before taking the writer (a
+        // cancelled request), commit ourselves after a short wait.
+        match tokio::time::timeout(std::time::Duration::from_millis(50), rx).await {
+            Ok(Ok(result)) => result,
+            _ => {
+                let mut w = self.writer.clone().lock_owned().await;
+                if w.generation == generation {
+                    w.commit_batch()
+                } else {
+                    Ok(())
+                }
+            }
         }
-        Ok(())
     }
 }
 
 impl Drop for LiteTx {
     fn drop(&mut self) {
-        if self.open {
-            let _ = self.conn.execute_batch("ROLLBACK");
+        if let Some(mut w) = self.w.take() {
+            let _ = finish(&mut w, &self.queued, false);
         }
     }
 }
