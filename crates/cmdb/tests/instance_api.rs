@@ -401,3 +401,33 @@ both!(quoted_instances, |s| async move {
         .await;
     assert_eq!(count["count"], 0);
 });
+
+both!(concurrent_writes_fail_alone, |s| async move {
+    // Writers that overlap (SQLite batches them into one transaction with a savepoint each):
+    // the failing ones leave nothing, the others all land.
+    let m = s.new_model().await;
+    let obj = m["bk_obj_id"].as_str().unwrap().to_string();
+    let audits_before = s.count_rows("audit_log").await;
+    let mut tasks = Vec::new();
+    for i in 0..32 {
+        let obj = obj.clone();
+        // every name twice: one of each pair must fail with 1199014
+        let name = format!("dup-{}", i / 2);
+        tasks.push(tokio::spawn(async move {
+            s.call("create_inst", json!({"bk_obj_id": obj, "bk_inst_name": name})).await
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        let env = t.await.unwrap();
+        if env["result"] == true {
+            ok += 1;
+        } else {
+            assert_eq!(env["code"], 1199014, "{env}");
+        }
+    }
+    assert_eq!(ok, 16);
+    let r = s.ok("search_inst_by_object", json!({"bk_obj_id": obj})).await;
+    assert_eq!(r["count"], 16);
+    assert!(s.count_rows("audit_log").await >= audits_before + 16);
+});
