@@ -163,7 +163,7 @@ impl Store {
         let pools = match backend {
             Backend::Sqlite => {
                 let path = dialect::sqlite_path(url)?;
-                let readers = opts.max_connections.clamp(2, 8) as usize;
+                let readers = opts.max_connections.clamp(2, 4) as usize;
                 let full = opts.sqlite_full_sync;
                 let lite = tokio::task::spawn_blocking(move || sqlite::Lite::open(&path, full, readers))
                     .await

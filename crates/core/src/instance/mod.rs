@@ -231,6 +231,13 @@ pub(crate) fn is_scalar_type(t: PropertyType) -> bool {
     matches!(t, Singlechar | Longchar | Int | Float | Enum | List | Date | Time | Timezone | Objuser)
 }
 
+/// Attribute types that get an index: the ones filtered by equality or range in practice. Long
+/// text, users and time zones are compared without one (every index is schema on SQLite).
+pub(crate) fn is_indexed_type(t: PropertyType) -> bool {
+    use PropertyType::*;
+    matches!(t, Singlechar | Int | Float | Enum | List | Date)
+}
+
 /// The caller's tenant visibility as a filter on instance documents.
 pub(crate) fn tenant_filter(caller: &Caller) -> Expr {
     match caller.supplier.as_str() {

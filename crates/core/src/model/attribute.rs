@@ -305,7 +305,7 @@ impl Core {
         if ty == PropertyType::Innertable {
             create_table_model(&mut tx, caller, &obj, &prop, &name, now).await?;
         }
-        if crate::instance::is_scalar_type(ty) {
+        if crate::instance::is_indexed_type(ty) {
             tx.ensure_attribute_index(&obj, &prop).await?;
         }
         let obj_name = str_field(&model, "bk_obj_name").to_string();
