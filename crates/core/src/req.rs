@@ -72,3 +72,12 @@ pub fn typed_str(b: &Body, key: &str) -> Result<Option<String>> {
         Some(_) => Err(Error::with(code::JSON_UNMARSHAL, key)),
     }
 }
+
+/// An optional array: absent/null → empty, anything else but an array → 1199000.
+pub fn array(b: &Body, key: &str) -> Result<Vec<Value>> {
+    match b.get(key) {
+        Some(Value::Array(a)) => Ok(a.clone()),
+        None | Some(Value::Null) => Ok(vec![]),
+        Some(_) => Err(Error::with(code::JSON_UNMARSHAL, key)),
+    }
+}

@@ -241,17 +241,7 @@ impl Core {
         if !obj_asst_id.starts_with(&obj) || !obj_asst_id.ends_with(&asst_obj) {
             return Err(Error::invalid("bk_obj_asst_id"));
         }
-        let details = match body.get("details") {
-            Some(Value::Array(a)) => a.clone(),
-            None | Some(Value::Null) => vec![],
-            Some(_) => return Err(Error::with(code::JSON_UNMARSHAL, "details")),
-        };
-        if details.is_empty() {
-            return Err(Error::with(code::INST_DATA_NIL, "details"));
-        }
-        if details.len() > BATCH_MAX {
-            return Err(Error::with2(code::EXCEED_LIMIT, "details", BATCH_MAX.to_string()));
-        }
+        let details = crate::batch::details(body, BATCH_MAX)?;
         let defs = self
             .store
             .find_docs(Kind::ObjectAssociation, &[Filter::Eq("obj_asst_id", Param::Text(obj_asst_id.clone()))])

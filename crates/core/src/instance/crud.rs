@@ -117,17 +117,7 @@ impl Core {
     pub async fn batch_create_inst(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let obj = path_str(body, "bk_obj_id")?;
         refuse_inner(&obj, false)?;
-        let details = match body.get("details") {
-            Some(Value::Array(a)) => a.clone(),
-            None | Some(Value::Null) => vec![],
-            Some(_) => return Err(Error::with(code::JSON_UNMARSHAL, "details")),
-        };
-        if details.is_empty() {
-            return Err(Error::with(code::INST_DATA_NIL, "details"));
-        }
-        if details.len() > BATCH_CREATE_MAX {
-            return Err(Error::with2(code::EXCEED_LIMIT, "details", BATCH_CREATE_MAX.to_string()));
-        }
+        let details = crate::batch::details(body, BATCH_CREATE_MAX)?;
         {
             let mut tx = self.store.begin().await?;
             let model = self.model_tx(&mut tx, &obj).await?.ok_or_else(|| Error::is_invalid("bk_obj_id"))?;
@@ -209,11 +199,7 @@ impl Core {
 
     pub async fn batch_update_inst(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let obj = path_str(body, "bk_obj_id")?;
-        let items = match body.get("update") {
-            Some(Value::Array(a)) => a.clone(),
-            None | Some(Value::Null) => vec![],
-            Some(_) => return Err(Error::with(code::JSON_UNMARSHAL, "update")),
-        };
+        let items = crate::req::array(body, "update")?;
         let mut parsed = Vec::with_capacity(items.len());
         for item in &items {
             let id = item.get("inst_id").and_then(Value::as_i64).unwrap_or(0);

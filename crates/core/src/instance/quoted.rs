@@ -113,11 +113,7 @@ async fn rows(tx: &mut Tx, table: &str, ids: &[i64]) -> Result<Vec<Value>> {
 
 impl Core {
     pub async fn batch_create_quoted_inst(&self, caller: &Caller, body: &Body) -> Result<Value> {
-        let data = match body.get("data") {
-            Some(Value::Array(a)) => a.clone(),
-            None | Some(Value::Null) => vec![],
-            Some(_) => return Err(Error::with(code::JSON_UNMARSHAL, "data")),
-        };
+        let data = crate::req::array(body, "data")?;
         let mut tx = self.store.begin().await?;
         let t = resolve(&mut tx, body).await?;
         if data.is_empty() || data.len() > CREATE_MAX {
