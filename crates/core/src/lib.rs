@@ -19,12 +19,14 @@ use cmdb_store::Store;
 pub struct Core {
     pub store: Store,
     pub(crate) models: std::sync::Arc<instance::ModelCache>,
+    /// `(model, attribute)` pairs whose index this process has ensured (see `instance::index`).
+    pub(crate) indexed: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(String, String)>>>,
 }
 
 impl Core {
     /// Migrates the store (creating the built-in data once) and returns the service.
     pub async fn open(store: Store) -> Result<Core> {
         store.migrate(|tx| Box::pin(seed::write(tx))).await?;
-        Ok(Core { store, models: Default::default() })
+        Ok(Core { store, models: Default::default(), indexed: Default::default() })
     }
 }

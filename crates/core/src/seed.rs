@@ -49,11 +49,7 @@ pub(crate) async fn write(tx: &mut Tx) -> Result<()> {
         *i += 1;
         tx.insert_doc(Kind::Attribute, &records::attribute_from_spec(id, SUP, a, *i, "cc_system", now)).await?;
         attr_ids.insert((a.obj.clone(), a.prop.clone()), id);
-        // Generic (non-inner) built-in models are searched like user models.
-        let scalar = cmdb_model::attr::PropertyType::parse(&a.ty).is_some_and(crate::instance::is_indexed_type);
-        if !builtin::is_inner(&a.obj) && scalar {
-            tx.ensure_attribute_index(&a.obj, &a.prop).await?;
-        }
+
     }
     for (obj, keys, ispre) in builtin::UNIQUES {
         let ids: Vec<i64> =

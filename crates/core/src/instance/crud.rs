@@ -86,7 +86,7 @@ impl Core {
     ) -> Result<Value> {
         let new = validate::for_create(tx, caller, model, data).await?;
         let mut doc = new.doc;
-        check_unique(tx, caller, model, &doc, None).await?;
+        check_unique(self, tx, caller, model, &doc, None).await?;
         let id = tx.next_id(INST_SEQ).await?;
         doc.insert(builtin::id_field(&model.obj_id).to_string(), json!(id));
         let doc = Value::Object(doc);
@@ -174,7 +174,7 @@ impl Core {
         doc.insert("last_time".into(), json!(now));
         doc.insert("bk_updated_at".into(), json!(now));
         doc.insert("bk_updated_by".into(), json!(caller.user));
-        check_unique(tx, caller, model, &doc, Some(id)).await?;
+        check_unique(self, tx, caller, model, &doc, Some(id)).await?;
         let doc = Value::Object(doc);
         tx.update_doc(Kind::Instance, id, &doc).await?;
         let changes = Value::Object(changes);

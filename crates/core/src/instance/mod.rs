@@ -238,6 +238,59 @@ pub(crate) fn is_indexed_type(t: PropertyType) -> bool {
     matches!(t, Singlechar | Int | Float | Enum | List | Date)
 }
 
+impl crate::Core {
+    /// Indexes follow use: the first search (or unique check) that filters a typed attribute of a
+    /// model by equality or range creates that attribute's index in the background, so writes
+    /// to models nobody searches by attribute maintain no extra index.
+    pub(crate) fn index_filtered_fields(&self, model: &Model, filter: &Expr) {
+        let mut wanted = Vec::new();
+        let conjuncts: Vec<&Expr> = match filter {
+            Expr::And(v) => v.iter().collect(),
+            other => vec![other],
+        };
+        for c in conjuncts {
+            if let Expr::Field(f, Test::Eq(_) | Test::In(_) | Test::Cmp(..)) = c {
+                let indexed = model.attrs.iter().any(|a| a.biz_id == 0 && &a.prop == f && a.ty.is_some_and(is_indexed_type));
+                if indexed {
+                    wanted.push(f.clone());
+                }
+            }
+        }
+        if wanted.is_empty() {
+            return;
+        }
+        let mut done = self.indexed.lock().unwrap_or_else(|p| p.into_inner());
+        wanted.retain(|f| done.insert((model.obj_id.clone(), f.clone())));
+        drop(done);
+        if wanted.is_empty() {
+            return;
+        }
+        let (store, obj, indexed) = (self.store.clone(), model.obj_id.clone(), self.indexed.clone());
+        tokio::spawn(async move {
+            let outcome = async {
+                let mut tx = store.begin().await?;
+                for f in &wanted {
+                    tx.ensure_attribute_index(&obj, f).await?;
+                }
+                tx.commit().await
+            }
+            .await;
+            if let Err(e) = outcome {
+                tracing::warn!(model = %obj, error = %e, "attribute index not created");
+                let mut done = indexed.lock().unwrap_or_else(|p| p.into_inner());
+                for f in wanted {
+                    done.remove(&(obj.clone(), f));
+                }
+            }
+        });
+    }
+
+    /// Forgets ensured indexes of a model (its attributes or the model were deleted).
+    pub(crate) fn forget_indexes(&self, obj: &str) {
+        self.indexed.lock().unwrap_or_else(|p| p.into_inner()).retain(|(o, _)| o != obj);
+    }
+}
+
 /// The caller's tenant visibility as a filter on instance documents.
 pub(crate) fn tenant_filter(caller: &Caller) -> Expr {
     match caller.supplier.as_str() {

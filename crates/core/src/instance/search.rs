@@ -31,6 +31,7 @@ impl Core {
         let time = query::parse_time_condition(time_condition.unwrap_or(&Value::Null))?;
         let mut filter = Expr::and(vec![tenant_filter(caller), filter, time]);
         filter.times_to_instants(&model.time_fields());
+        self.index_filtered_fields(&model, &filter);
         Ok(Some(Search { filter, model }))
     }
 

@@ -238,6 +238,7 @@ pub(crate) async fn for_update(
 
 /// Refuses a document whose unique-rule values another instance of the model already has.
 pub(crate) async fn check_unique(
+    core: &crate::Core,
     tx: &mut Tx,
     caller: &Caller,
     model: &Model,
@@ -265,6 +266,7 @@ pub(crate) async fn check_unique(
         }
         let filter = Expr::and(parts);
         let q = model.query(&filter, &[], 0, 0);
+        core.index_filtered_fields(model, &filter);
         if tx.count_instances(&q).await? > 0 {
             return Err(Error::duplicate(keys.join(",")));
         }

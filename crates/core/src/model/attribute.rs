@@ -305,9 +305,6 @@ impl Core {
         if ty == PropertyType::Innertable {
             create_table_model(&mut tx, caller, &obj, &prop, &name, now).await?;
         }
-        if crate::instance::is_indexed_type(ty) {
-            tx.ensure_attribute_index(&obj, &prop).await?;
-        }
         let obj_name = str_field(&model, "bk_obj_name").to_string();
         audit::write(&mut tx, caller, audit_of("create", &doc, &obj_name, audit::basic(None, Some(&doc), None)))
             .await?;
@@ -480,6 +477,7 @@ impl Core {
         tx.remove_instance_key(&obj, (attr_biz > 0).then_some(attr_biz), &prop).await?;
         if attr_biz == 0 {
             tx.drop_attribute_index(&obj, &prop).await?;
+            self.forget_indexes(&obj);
         }
         if str_field(&old, "bk_property_type") == "innertable" {
             drop_table_model(&mut tx, &attr::table_model_id(&obj, &prop)).await?;

@@ -274,6 +274,7 @@ impl Core {
             tx.delete_docs(kind, &by_obj).await?;
         }
         tx.delete_docs(Kind::Object, &[Filter::Eq("id", Param::Int(id))]).await?;
+        self.forget_indexes(&obj_id);
         let cls = str_field(&old, "bk_classification_id").to_string();
         shift_sort(&mut tx, &cls, int_field(&old, "obj_sort_number") + 1, -1, id).await?;
         audit::write(&mut tx, caller, audit_of("delete", &old, audit::basic(Some(&old), None, None))).await?;
