@@ -49,7 +49,6 @@ pub(crate) async fn write(tx: &mut Tx) -> Result<()> {
         *i += 1;
         tx.insert_doc(Kind::Attribute, &records::attribute_from_spec(id, SUP, a, *i, "cc_system", now)).await?;
         attr_ids.insert((a.obj.clone(), a.prop.clone()), id);
-
     }
     for (obj, keys, ispre) in builtin::UNIQUES {
         let ids: Vec<i64> =

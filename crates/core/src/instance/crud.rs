@@ -85,6 +85,17 @@ impl Core {
         data: &Map<String, Value>,
     ) -> Result<Value> {
         let new = validate::for_create(tx, caller, model, data).await?;
+        self.insert_prepared(tx, caller, model, new).await
+    }
+
+    /// Writes a validated new instance: unique rules, id, document, table rows, audit, event.
+    async fn insert_prepared(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        model: &Model,
+        new: validate::NewInstance,
+    ) -> Result<Value> {
         let mut doc = new.doc;
         check_unique(self, tx, caller, model, &doc, None).await?;
         let id = tx.next_id(INST_SEQ).await?;
@@ -101,6 +112,31 @@ impl Core {
         let obj = path_str(body, "bk_obj_id")?;
         let mut data = body.clone();
         data.remove("bk_obj_id");
+        refuse_inner(&obj, false)?;
+        // Validate against committed metadata before taking the writer; under it, only what
+        // depends on other writers is checked again (model unchanged, references, uniqueness).
+        let version = self.store.metadata_version().await?;
+        let model = self.model_read(&obj).await?.ok_or_else(|| Error::is_invalid("bk_obj_id"))?;
+        if model.paused() {
+            return Err(Error::new(code::MODEL_PAUSED));
+        }
+        if !model.mainline {
+            let mut store = &self.store;
+            let new = validate::for_create(&mut store, caller, &model, &data).await?;
+            let mut tx = self.store.begin().await?;
+            if tx.metadata_version().await? == version {
+                validate::recheck_refs(&mut tx, caller, &model, &new).await?;
+                let doc = self.insert_prepared(&mut tx, caller, &model, new).await?;
+                tx.commit().await?;
+                return Ok(render(doc, &model.time_fields()));
+            }
+        }
+        self.create_inst_locked(caller, &obj, &data).await
+    }
+
+    /// create_inst with every check under the writer (custom levels, or metadata changed meanwhile).
+    async fn create_inst_locked(&self, caller: &Caller, obj: &str, data: &Map<String, Value>) -> Result<Value> {
+        let (obj, data) = (obj.to_string(), data.clone());
         let mut tx = self.store.begin().await?;
         let model = self.writable_model(&mut tx, &obj, false).await?;
         if model.paused() {

@@ -250,7 +250,8 @@ impl crate::Core {
         };
         for c in conjuncts {
             if let Expr::Field(f, Test::Eq(_) | Test::In(_) | Test::Cmp(..)) = c {
-                let indexed = model.attrs.iter().any(|a| a.biz_id == 0 && &a.prop == f && a.ty.is_some_and(is_indexed_type));
+                let indexed =
+                    model.attrs.iter().any(|a| a.biz_id == 0 && &a.prop == f && a.ty.is_some_and(is_indexed_type));
                 if indexed {
                     wanted.push(f.clone());
                 }

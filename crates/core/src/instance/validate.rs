@@ -1,6 +1,6 @@
 //! Instance data validation (attributes.md §3) and unique rules (§5).
 
-use super::{tenant_filter, Attr, Model};
+use super::{tenant_filter, Attr, Model, Reader};
 use cmdb_model::attr::{self, PropertyType};
 use cmdb_model::query::{Expr, Test};
 use cmdb_model::{builtin, code, time, Caller, Error, Result};
@@ -106,15 +106,35 @@ fn check_value(a: &Attr, v: &Value) -> Result<Value> {
 }
 
 /// Every id of an enumquote value must be an instance of the quoted model.
-async fn check_enumquote(tx: &mut Tx, a: &Attr, v: &Value) -> Result<()> {
+async fn check_enumquote<R: Reader>(r: &mut R, a: &Attr, v: &Value) -> Result<()> {
     let Some(ids) = v.as_array().filter(|x| !x.is_empty()) else { return Ok(()) };
     let quoted = a.option.as_array().and_then(|o| o.first()).and_then(|i| i.get("bk_obj_id")).and_then(Value::as_str);
     let quoted = quoted.unwrap_or("").to_string();
     let params: Vec<Param> = ids.iter().filter_map(Value::as_i64).map(Param::Int).collect();
-    let n =
-        tx.count_docs(Kind::Instance, &[Filter::Eq("obj_id", Param::Text(quoted)), Filter::In("id", params)]).await?;
-    if n as usize != ids.len() {
+    let found = r.docs(Kind::Instance, &[Filter::Eq("obj_id", Param::Text(quoted)), Filter::In("id", params)]).await?;
+    if found.len() != ids.len() {
         return Err(Error::invalid(&a.prop));
+    }
+    Ok(())
+}
+
+async fn business_exists<R: Reader>(r: &mut R, biz: i64) -> Result<bool> {
+    let found =
+        r.docs(Kind::Instance, &[Filter::Eq("obj_id", "biz".into()), Filter::Eq("id", Param::Int(biz))]).await?;
+    Ok(!found.is_empty())
+}
+
+/// Re-checks, under the write lock, the stored data a create validated against before it:
+/// the business and enumquote targets must still exist.
+pub(crate) async fn recheck_refs(tx: &mut Tx, caller: &Caller, model: &Model, new: &NewInstance) -> Result<()> {
+    let biz = new.doc.get("bk_biz_id").and_then(Value::as_i64).unwrap_or(0);
+    if biz != 0 && !business_exists(tx, biz).await? {
+        return Err(Error::is_invalid("bk_biz_id"));
+    }
+    for a in model.attrs_for(biz).filter(|a| a.ty == Some(PropertyType::EnumQuote)) {
+        if let Some(v) = new.doc.get(&a.prop) {
+            check_enumquote(tx, a, v).await.map_err(|e| e.wrap_invalid(caller.lang))?;
+        }
     }
     Ok(())
 }
@@ -128,8 +148,8 @@ pub(crate) struct NewInstance {
 }
 
 /// Builds the document of a new instance from request data (auth fields already removed).
-pub(crate) async fn for_create(
-    tx: &mut Tx,
+pub(crate) async fn for_create<R: Reader>(
+    tx: &mut R,
     caller: &Caller,
     model: &Model,
     data: &Map<String, Value>,
@@ -138,13 +158,8 @@ pub(crate) async fn for_create(
         None | Some(Value::Null) => 0,
         Some(v) => v.as_i64().ok_or_else(|| Error::is_invalid("bk_biz_id"))?,
     };
-    if biz != 0 {
-        let n = tx
-            .count_docs(Kind::Instance, &[Filter::Eq("obj_id", "biz".into()), Filter::Eq("id", Param::Int(biz))])
-            .await?;
-        if n == 0 {
-            return Err(Error::is_invalid("bk_biz_id"));
-        }
+    if biz != 0 && !business_exists(tx, biz).await? {
+        return Err(Error::is_invalid("bk_biz_id"));
     }
     for a in model.attrs_for(biz) {
         if a.isrequired && !data.contains_key(&a.prop) && !RECORDED.contains(&a.prop.as_str()) {
