@@ -116,7 +116,7 @@ impl Core {
         // Validate against committed metadata before taking the writer; under it, only what
         // depends on other writers is checked again (model unchanged, references, uniqueness).
         let version = self.store.metadata_version().await?;
-        let model = self.model_read(&obj).await?.ok_or_else(|| Error::is_invalid("bk_obj_id"))?;
+        let model = self.model_at(version, &obj).await?.ok_or_else(|| Error::is_invalid("bk_obj_id"))?;
         if model.paused() {
             return Err(Error::new(code::MODEL_PAUSED));
         }

@@ -106,6 +106,11 @@ impl crate::Core {
     /// A model as committed, through the reader pool (cached per metadata version).
     pub(crate) async fn model_read(&self, obj: &str) -> Result<Option<Arc<Model>>> {
         let version = self.store.metadata_version().await?;
+        self.model_at(version, obj).await
+    }
+
+    /// A model as committed at metadata generation `version` (read just before).
+    pub(crate) async fn model_at(&self, version: i64, obj: &str) -> Result<Option<Arc<Model>>> {
         if let Some(m) = self.models.get(version, obj) {
             return Ok(Some(m));
         }
