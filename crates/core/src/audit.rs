@@ -35,6 +35,11 @@ fn truncate(mut s: String, max: usize) -> String {
 }
 
 pub async fn write(tx: &mut Tx, caller: &Caller, a: Audit<'_>) -> Result<()> {
+    tx.insert_audit(&record(caller, a)).await
+}
+
+/// The audit record as stored (its id is assigned by the database at insert).
+pub fn record(caller: &Caller, a: Audit<'_>) -> Value {
     let now = time::now_millis();
     let mut doc = Map::new();
     doc.insert("audit_type".into(), json!(a.audit_type));
@@ -58,5 +63,5 @@ pub async fn write(tx: &mut Tx, caller: &Caller, a: Audit<'_>) -> Result<()> {
     if !caller.request_id.is_empty() {
         doc.insert("rid".into(), json!(caller.request_id));
     }
-    tx.insert_audit(&Value::Object(doc)).await
+    Value::Object(doc)
 }

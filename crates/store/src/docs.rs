@@ -231,6 +231,11 @@ impl Tx {
     }
 
     pub async fn insert_doc(&mut self, kind: Kind, doc: &Value) -> Result<()> {
+        self.insert_doc_json(kind, doc, &doc.to_string()).await
+    }
+
+    /// `insert_doc` with the document already serialised (`text` is `doc` as JSON).
+    pub async fn insert_doc_json(&mut self, kind: Kind, doc: &Value, text: &str) -> Result<()> {
         self.touch(kind).await?;
         let cols = kind.columns();
         let d = self.dialect();
@@ -244,7 +249,7 @@ impl Tx {
             d.json_param(cols.len() + 1)
         );
         let mut params = kind.params(doc);
-        params.push(Param::Text(doc.to_string()));
+        params.push(Param::Text(text.to_string()));
         self.execute(&sql, &params).await?;
         Ok(())
     }
@@ -338,6 +343,11 @@ impl Tx {
 
     /// Appends an audit record (audit-and-watch.md §1); its id is the row's, assigned in commit order.
     pub async fn insert_audit(&mut self, doc: &Value) -> Result<()> {
+        self.insert_audit_json(doc, &doc.to_string()).await
+    }
+
+    /// `insert_audit` with the record already serialised.
+    pub async fn insert_audit_json(&mut self, doc: &Value, text: &str) -> Result<()> {
         let d = self.dialect();
         let g = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         let params = vec![
@@ -349,7 +359,7 @@ impl Tx {
             Param::Text(doc.get("resource_id").map(|v| v.to_string()).unwrap_or_default()),
             Param::Int(doc.get("_op_ms").and_then(Value::as_i64).unwrap_or(0)),
             Param::Text(g("user")),
-            Param::Text(doc.to_string()),
+            Param::Text(text.to_string()),
         ];
         let sql = format!(
             "INSERT INTO audit_log (supplier, audit_type, resource_type, action, biz_id, resource_id, op_time, username, doc) \
@@ -362,6 +372,17 @@ impl Tx {
 
     /// Appends a change event for resource_watch; its id is the row's, assigned in commit order.
     pub async fn insert_event(&mut self, resource: &str, event_type: &str, supplier: &str, doc: &Value) -> Result<()> {
+        self.insert_event_json(resource, event_type, supplier, &doc.to_string()).await
+    }
+
+    /// `insert_event` with the document already serialised.
+    pub async fn insert_event_json(
+        &mut self,
+        resource: &str,
+        event_type: &str,
+        supplier: &str,
+        text: &str,
+    ) -> Result<()> {
         let d = self.dialect();
         let sql = format!(
             "INSERT INTO event (resource, event_type, supplier, created, doc) VALUES ($1, $2, $3, $4, {})",
@@ -372,7 +393,7 @@ impl Tx {
             event_type.into(),
             supplier.into(),
             Param::Int(cmdb_model::time::now_millis()),
-            Param::Text(doc.to_string()),
+            Param::Text(text.to_string()),
         ];
         self.execute(&sql, &params).await?;
         Ok(())
