@@ -165,16 +165,13 @@ async fn v3_delete_mainline(State(st): State<Arc<AppState>>, Path(obj): Path<Str
 /// One call: `path` holds values taken from the URL, which win over body keys of the same name.
 async fn dispatch(st: &AppState, name: String, path: Map<String, Value>, req: Request) -> Response {
     let started = Instant::now();
-    let headers = req.headers().clone();
-    let method = req.method().clone();
-    let query = req.uri().query().map(str::to_string);
-    let rid = envelope::request_id(&headers);
-    let lang = language(&headers);
+    let (parts, body) = req.into_parts();
+    let (headers, method, query) = (&parts.headers, &parts.method, parts.uri.query());
+    let rid = envelope::request_id(headers);
+    let lang = language(headers);
     let mut app = String::new();
     let mut user = String::new();
-    let result =
-        handle(st, &name, &method, &headers, query.as_deref(), path, req.into_body(), &rid, lang, &mut app, &mut user)
-            .await;
+    let result = handle(st, &name, method, headers, query, path, body, &rid, lang, &mut app, &mut user).await;
     let code = match &result {
         Ok(_) => 0,
         Err(e) => e.code,

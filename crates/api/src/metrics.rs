@@ -20,14 +20,18 @@ struct Series {
 
 #[derive(Default)]
 pub struct Metrics {
-    series: Mutex<BTreeMap<(String, i64), Series>>,
+    /// endpoint → result code → series (looked up by `&str`, no allocation per request).
+    series: Mutex<BTreeMap<String, BTreeMap<i64, Series>>>,
 }
 
 impl Metrics {
     pub fn observe(&self, endpoint: &str, code: i64, took: Duration) {
         let secs = took.as_secs_f64();
         let mut map = self.series.lock().unwrap_or_else(|p| p.into_inner());
-        let s = map.entry((endpoint.to_string(), code)).or_default();
+        if !map.contains_key(endpoint) {
+            map.insert(endpoint.to_string(), BTreeMap::new());
+        }
+        let s = map.get_mut(endpoint).expect("inserted above").entry(code).or_default();
         s.count += 1;
         s.sum += secs;
         for (i, b) in BUCKETS.iter().enumerate() {
@@ -42,13 +46,13 @@ impl Metrics {
         out.push_str(
             "# HELP cmdb_requests_total Requests by endpoint and result code.\n# TYPE cmdb_requests_total counter\n",
         );
-        for ((e, c), s) in map.iter() {
+        for (e, c, s) in map.iter().flat_map(|(e, m)| m.iter().map(move |(c, s)| (e, c, s))) {
             let _ = writeln!(out, "cmdb_requests_total{{endpoint=\"{e}\",code=\"{c}\"}} {}", s.count);
         }
         out.push_str(
             "# HELP cmdb_request_duration_seconds Request latency by endpoint and result code.\n# TYPE cmdb_request_duration_seconds histogram\n",
         );
-        for ((e, c), s) in map.iter() {
+        for (e, c, s) in map.iter().flat_map(|(e, m)| m.iter().map(move |(c, s)| (e, c, s))) {
             for (i, b) in BUCKETS.iter().enumerate() {
                 let _ = writeln!(
                     out,

@@ -110,8 +110,8 @@ impl Core {
 
     pub async fn create_inst(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let obj = path_str(body, "bk_obj_id")?;
-        let mut data = body.clone();
-        data.remove("bk_obj_id");
+        // `bk_obj_id` has no attribute, so validation drops it like any unknown key.
+        let data = body;
         refuse_inner(&obj, false)?;
         // Validate against committed metadata before taking the writer; under it, only what
         // depends on other writers is checked again (model unchanged, references, uniqueness).
@@ -122,7 +122,7 @@ impl Core {
         }
         if !model.mainline {
             let mut store = &self.store;
-            let new = validate::for_create(&mut store, caller, &model, &data).await?;
+            let new = validate::for_create(&mut store, caller, &model, data).await?;
             // Id, documents and their JSON are made before the writer is taken.
             let id = self.reserve_id(INST_SEQ).await?;
             let mut doc = new.doc.clone();
@@ -143,7 +143,7 @@ impl Core {
                 return Ok(render(doc, &model.time_fields()));
             }
         }
-        self.create_inst_locked(caller, &obj, &data).await
+        self.create_inst_locked(caller, &obj, data).await
     }
 
     /// create_inst with every check under the writer (custom levels, or metadata changed meanwhile).
