@@ -154,9 +154,35 @@ pub struct Store {
     /// SQLite (one process owns the file): the metadata generation, bumped after every commit
     /// that changed metadata. PostgreSQL reads the shared counter in `seq` instead.
     meta_gen: Arc<AtomicI64>,
+    /// SQLite: the last id handed out per sequence. The process owns the file, so it hands ids out
+    /// from memory — also before a write transaction — and every transaction that uses one raises
+    /// the stored sequence to it. Ids stay increasing in the order they are handed out; one whose
+    /// transaction rolls back is burned, never reused. PostgreSQL takes ids in the transaction.
+    ids: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
 }
 
+const PERSIST_ID: &str =
+    "INSERT INTO seq (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = MAX(seq.value, excluded.value)";
+
 impl Store {
+    /// SQLite: an id of `seq` taken before any write transaction (write it with
+    /// `Tx::persist_id`). PostgreSQL: `None`, ids are taken inside the transaction.
+    pub async fn take_id(&self, seq: &str) -> Result<Option<i64>> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let known = self.ids.lock().unwrap_or_else(|p| p.into_inner()).contains_key(seq);
+        if !known {
+            let rows = self.fetch("SELECT value FROM seq WHERE name = $1", &[Param::Text(seq.to_string())]).await?;
+            let stored = rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(0);
+            self.ids.lock().unwrap_or_else(|p| p.into_inner()).entry(seq.to_string()).or_insert(stored);
+        }
+        let mut ids = self.ids.lock().unwrap_or_else(|p| p.into_inner());
+        let last = ids.get_mut(seq).expect("initialised above");
+        *last += 1;
+        Ok(Some(*last))
+    }
+
     pub async fn connect(url: &str, opts: &StoreOptions) -> Result<Store> {
         let backend =
             Backend::from_url(url).ok_or_else(|| Error::internal(format!("unsupported database url: {url}")))?;
@@ -184,7 +210,7 @@ impl Store {
                 Pools::Pg(pool)
             }
         };
-        Ok(Store { pools, backend, meta_gen: Default::default() })
+        Ok(Store { pools, backend, meta_gen: Default::default(), ids: Default::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -220,7 +246,13 @@ impl Store {
                 TxInner::Pg(tx)
             }
         };
-        Ok(Tx { inner, backend: self.backend, touched_meta: false, meta_gen: self.meta_gen.clone() })
+        Ok(Tx {
+            inner,
+            backend: self.backend,
+            touched_meta: false,
+            meta_gen: self.meta_gen.clone(),
+            ids: self.ids.clone(),
+        })
     }
 
     /// Applies the embedded migrations; `seed` writes the built-in data once, in the same
@@ -259,6 +291,7 @@ pub struct Tx {
     backend: Backend,
     touched_meta: bool,
     meta_gen: Arc<AtomicI64>,
+    ids: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
 }
 
 impl Tx {
@@ -302,8 +335,34 @@ impl Tx {
         self.next_ids(seq, 1).await
     }
 
+    /// Raises the stored sequence to an id taken with `Store::take_id` (SQLite).
+    pub async fn persist_id(&mut self, seq: &str, id: i64) -> Result<()> {
+        self.execute(PERSIST_ID, &[seq.into(), Param::Int(id)]).await?;
+        Ok(())
+    }
+
     /// Reserves `n` consecutive ids and returns the first.
     pub async fn next_ids(&mut self, seq: &str, n: i64) -> Result<i64> {
+        if self.backend == Backend::Sqlite {
+            let known = self.ids.lock().unwrap_or_else(|p| p.into_inner()).get(seq).copied();
+            let last = match known {
+                Some(v) => v,
+                None => {
+                    let rows =
+                        self.fetch("SELECT value FROM seq WHERE name = $1", &[Param::Text(seq.to_string())]).await?;
+                    rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(0)
+                }
+            };
+            let first = {
+                let mut ids = self.ids.lock().unwrap_or_else(|p| p.into_inner());
+                let cur = ids.entry(seq.to_string()).or_insert(last);
+                let first = *cur + 1;
+                *cur += n;
+                first
+            };
+            self.persist_id(seq, first + n - 1).await?;
+            return Ok(first);
+        }
         let rows = self
             .fetch(
                 "UPDATE seq SET value = value + $1 WHERE name = $2 RETURNING value",

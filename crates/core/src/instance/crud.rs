@@ -123,8 +123,18 @@ impl Core {
         if !model.mainline {
             let mut store = &self.store;
             let new = validate::for_create(&mut store, caller, &model, data).await?;
-            // Id, documents and their JSON are made before the writer is taken.
-            let id = self.reserve_id(INST_SEQ).await?;
+            // SQLite: id, documents and their JSON are made before the writer is taken.
+            let Some(id) = self.store.take_id(INST_SEQ).await? else {
+                let mut tx = self.store.begin().await?;
+                if tx.metadata_version().await? == version {
+                    validate::recheck_refs(&mut tx, caller, &model, &new).await?;
+                    let doc = self.insert_prepared(&mut tx, caller, &model, new).await?;
+                    tx.commit().await?;
+                    return Ok(render(doc, &model.time_fields()));
+                }
+                drop(tx);
+                return self.create_inst_locked(caller, &obj, data).await;
+            };
             let mut doc = new.doc.clone();
             doc.insert(builtin::id_field(&model.obj_id).to_string(), json!(id));
             let doc = Value::Object(doc);
@@ -135,6 +145,7 @@ impl Core {
             if tx.metadata_version().await? == version {
                 validate::recheck_refs(&mut tx, caller, &model, &new).await?;
                 check_unique(self, &mut tx, caller, &model, doc.as_object().expect("object"), None).await?;
+                tx.persist_id(INST_SEQ, id).await?;
                 tx.insert_doc_json(Kind::Instance, &doc, &text).await?;
                 attach_rows(&mut tx, &model.obj_id, id, &new.tables).await?;
                 tx.insert_audit_json(&record, &record_text).await?;
