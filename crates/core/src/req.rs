@@ -81,3 +81,16 @@ pub fn array(b: &Body, key: &str) -> Result<Vec<Value>> {
         Some(_) => Err(Error::with(code::JSON_UNMARSHAL, key)),
     }
 }
+
+/// An optional array of integers: absent/null → empty, any other shape → 1199000.
+pub fn int_array(b: &Body, key: &str) -> Result<Vec<i64>> {
+    array(b, key)?.iter().map(|v| v.as_i64().ok_or_else(|| Error::with(code::JSON_UNMARSHAL, key))).collect()
+}
+
+/// An optional querybuilder/filter document under `key`: absent/null matches everything.
+pub fn opt_filter(b: &Body, key: &str, flavor: cmdb_model::query::Flavor) -> Result<cmdb_model::query::Expr> {
+    match b.get(key) {
+        None | Some(Value::Null) => Ok(cmdb_model::query::Expr::all()),
+        Some(v) => cmdb_model::query::parse_filter(v, flavor, key, true),
+    }
+}

@@ -6,7 +6,7 @@ use crate::model::{int_field, str_field};
 use crate::page::{self, Page};
 use crate::req::{path_int, path_str, req_str, Body};
 use crate::{tenant, Core};
-use cmdb_model::query::{self, Expr, Flavor};
+use cmdb_model::query::{self, Flavor};
 use cmdb_model::{builtin, code, Caller, Error, Result};
 use cmdb_store::{Filter, Kind, Param, Store, Tx};
 use serde_json::{json, Map, Value};
@@ -288,14 +288,7 @@ impl Core {
     }
 
     pub async fn delete_related_inst_asso(&self, caller: &Caller, body: &Body) -> Result<Value> {
-        let ids: Vec<i64> = match body.get("id") {
-            Some(Value::Array(a)) => a
-                .iter()
-                .map(|v| v.as_i64().ok_or_else(|| Error::with(code::JSON_UNMARSHAL, "id")))
-                .collect::<Result<_>>()?,
-            None | Some(Value::Null) => vec![],
-            Some(_) => return Err(Error::with(code::JSON_UNMARSHAL, "id")),
-        };
+        let ids = crate::req::int_array(body, "id")?;
         if ids.is_empty() {
             return Err(Error::with(code::HTTP_INPUT_INVALID, "id"));
         }
@@ -321,10 +314,7 @@ impl Core {
 
     pub async fn search_instance_associations(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let obj = path_str(body, "bk_obj_id")?;
-        let cond = match body.get("conditions") {
-            None | Some(Value::Null) => Expr::all(),
-            Some(v) => query::parse_filter(v, Flavor::QueryBuilder, "conditions", true)?,
-        };
+        let cond = crate::req::opt_filter(body, "conditions", Flavor::QueryBuilder)?;
         let page = Page::parse(body.get("page"))?;
         if page.limit == 0 || page.limit > SEARCH_PAGE_MAX {
             return Err(Error::invalid("page.limit"));
@@ -339,10 +329,7 @@ impl Core {
 
     pub async fn count_instance_associations(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let obj = path_str(body, "bk_obj_id")?;
-        let cond = match body.get("conditions") {
-            None | Some(Value::Null) => Expr::all(),
-            Some(v) => query::parse_filter(v, Flavor::QueryBuilder, "conditions", true)?,
-        };
+        let cond = crate::req::opt_filter(body, "conditions", Flavor::QueryBuilder)?;
         let all = visible_through(&self.store, caller, &obj).await?;
         let n = all.iter().filter(|a| str_field(a, "bk_obj_id") == obj && cond.matches(a)).count();
         Ok(json!({"count": n}))

@@ -92,14 +92,7 @@ fn public(mut row: Value) -> Value {
 }
 
 fn ids_of(body: &Body, max: usize) -> Result<Vec<i64>> {
-    let ids: Vec<i64> = match body.get("ids") {
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|v| v.as_i64().ok_or_else(|| Error::with(code::JSON_UNMARSHAL, "ids")))
-            .collect::<Result<_>>()?,
-        None | Some(Value::Null) => vec![],
-        Some(_) => return Err(Error::with(code::JSON_UNMARSHAL, "ids")),
-    };
+    let ids = crate::req::int_array(body, "ids")?;
     if ids.is_empty() || ids.len() > max {
         return Err(Error::missing("ids"));
     }

@@ -48,10 +48,7 @@ impl Core {
     pub async fn search_object_instances(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let obj = path_str(body, "bk_obj_id")?;
         refuse_inner(&obj, false)?;
-        let filter = match body.get("conditions") {
-            None | Some(Value::Null) => Expr::all(),
-            Some(v) => query::parse_filter(v, Flavor::Filter, "conditions", true)?,
-        };
+        let filter = crate::req::opt_filter(body, "conditions", Flavor::Filter)?;
         let page = Page::parse(body.get("page"))?;
         if page.limit == 0 || page.limit > INSTANCE_PAGE_MAX {
             return Err(Error::invalid("page.limit"));
@@ -66,10 +63,7 @@ impl Core {
     pub async fn count_object_instances(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let obj = path_str(body, "bk_obj_id")?;
         refuse_inner(&obj, false)?;
-        let filter = match body.get("conditions") {
-            None | Some(Value::Null) => Expr::all(),
-            Some(v) => query::parse_filter(v, Flavor::Filter, "conditions", true)?,
-        };
+        let filter = crate::req::opt_filter(body, "conditions", Flavor::Filter)?;
         let Some(s) = self.prepare(caller, &obj, filter, body.get("time_condition")).await? else {
             return Ok(json!({"count": 0}));
         };
