@@ -1,6 +1,6 @@
 //! The routing table: one line per endpoint name, as in shared/spec/endpoints.tsv.
 
-use crate::handlers::{instance, model};
+use crate::handlers::{instance, model, topology};
 use cmdb_core::Core;
 use cmdb_model::{Caller, Result};
 use serde_json::{Map, Value};
@@ -32,6 +32,11 @@ pub struct Route {
 
 const fn post(name: &'static str, handler: Handler) -> Route {
     Route { name, method: "POST", handler, keeps_supplier: false }
+}
+
+/// A GET endpoint of the ESB (query parameters and a JSON body are both accepted).
+const fn get(name: &'static str, handler: Handler) -> Route {
+    Route { name, method: "GET", handler, keeps_supplier: false }
 }
 
 const fn post_keep_supplier(name: &'static str, handler: Handler) -> Route {
@@ -90,4 +95,38 @@ pub static ROUTES: &[Route] = &[
     post("search_inst_by_object", instance::search_inst_by_object),
     post("search_object_instances", instance::search_object_instances),
     post("update_inst", instance::update_inst),
+    // topology
+    post("batch_delete_business_set", topology::batch_delete_business_set),
+    post("batch_delete_set", topology::batch_delete_set),
+    post("batch_update_business_set", topology::batch_update_business_set),
+    post("create_business", topology::create_business),
+    post("create_business_set", topology::create_business_set),
+    post("create_module", topology::create_module),
+    post("create_set", topology::create_set),
+    post("delete_business", topology::delete_business),
+    post("delete_module", topology::delete_module),
+    post("delete_set", topology::delete_set),
+    post("find_biz_sensitive_batch", topology::find_biz_sensitive_batch),
+    post("find_biz_tree_brief_info", topology::find_biz_tree_brief_info),
+    post("find_brief_biz_topo_node_relation", topology::find_brief_biz_topo_node_relation),
+    post("find_module_batch", topology::find_module_batch),
+    post("find_module_with_relation", topology::find_module_with_relation),
+    post("find_set_batch", topology::find_set_batch),
+    post("find_topo_node_paths", topology::find_topo_node_paths),
+    post("get_biz_brief_cache_topo", topology::get_biz_brief_cache_topo),
+    get("get_biz_internal_module", topology::get_biz_internal_module),
+    post("get_biz_location", topology::get_biz_location),
+    post("get_mainline_object_topo", topology::get_mainline_object_topo),
+    post("list_business_in_business_set", topology::list_business_in_business_set),
+    post("list_business_set", topology::list_business_set),
+    post("list_business_set_topo", topology::list_business_set_topo),
+    get("search_biz_inst_topo", topology::search_biz_inst_topo),
+    post("search_business", topology::search_business),
+    post("search_module", topology::search_module),
+    post("search_set", topology::search_set),
+    post("update_biz_sensitive", topology::update_biz_sensitive),
+    post("update_business", topology::update_business),
+    post("update_business_enable_status", topology::update_business_enable_status),
+    post("update_module", topology::update_module),
+    post("update_set", topology::update_set),
 ];

@@ -10,6 +10,7 @@ pub mod page;
 pub mod req;
 mod seed;
 pub mod tenant;
+pub mod topology;
 
 pub use cmdb_model::{code, Caller, Error, Lang, Result};
 use cmdb_store::Store;

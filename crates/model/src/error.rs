@@ -69,6 +69,20 @@ pub mod code {
     pub const FIELD_TEMPLATE_ATTR: i64 = 1101122;
     pub const MAINLINE_NAME_CLASH: i64 = 1101149;
     pub const DELETE_BUILTIN_MODEL: i64 = 1101135;
+    pub const MAINLINE_ASSOCIATION_NOT_EXIST: i64 = 1101048;
+    pub const MODULE_NOT_FOUND: i64 = 1101080;
+    pub const ARCHIVE_BIZ_HAS_HOST: i64 = 1101087;
+    pub const SERVICE_TEMPLATE_CATEGORY_FIXED: i64 = 1101090;
+    pub const SERVICE_TEMPLATE_NAME_FIXED: i64 = 1101091;
+    pub const SET_FROM_TEMPLATE: i64 = 1101097;
+    pub const BUILTIN_TOPO_NODE: i64 = 1101098;
+    pub const DUPLICATE_SET_NAME: i64 = 1101108;
+    pub const RESOURCE_POOL_BIZ: i64 = 1101111;
+    pub const BIZ_NOT_ARCHIVED: i64 = 1101112;
+    pub const BUILTIN_BIZ_SET_DELETE: i64 = 1101115;
+    pub const BUILTIN_BIZ_SET_SCOPE: i64 = 1101116;
+    pub const DUPLICATE_BIZ_SET_NAME: i64 = 1101118;
+    pub const TOPO_NOT_NEIGHBOUR: i64 = 1199078;
     pub const ATTR_IN_UNIQUE: i64 = 1113024;
     pub const NO_NEW_REQUIRED_FIELD: i64 = 1113026;
     pub const NO_CHANGE_REQUIRED: i64 = 1113027;
@@ -238,6 +252,34 @@ fn template(c: i64) -> (&'static str, &'static str) {
             ("removing the level would leave sibling instances with the same name", "删除该层级会导致同级实例重名")
         }
         DELETE_BUILTIN_MODEL => ("built-in models cannot be deleted", "内置模型不能删除"),
+        MAINLINE_ASSOCIATION_NOT_EXIST => ("the mainline model association does not exist", "主线模型关联不存在"),
+        MODULE_NOT_FOUND => ("the module was not found", "模块不存在"),
+        ARCHIVE_BIZ_HAS_HOST => ("the business still has hosts and cannot be archived", "业务下仍有主机，不能归档"),
+        SERVICE_TEMPLATE_CATEGORY_FIXED => (
+            "the module was created from a service template: its service category cannot be changed",
+            "模块由服务模板创建，不能修改服务分类",
+        ),
+        SERVICE_TEMPLATE_NAME_FIXED => (
+            "the module was created from a service template: its name cannot be changed",
+            "模块由服务模板创建，不能修改模块名",
+        ),
+        SET_FROM_TEMPLATE => (
+            "the set was created from a set template: modules cannot be added or removed directly",
+            "集群由集群模板创建，不能直接增删模块",
+        ),
+        BUILTIN_TOPO_NODE => ("built-in sets and modules cannot be changed or deleted", "内置集群和模块不能修改或删除"),
+        DUPLICATE_SET_NAME => ("a set with this name already exists under the parent", "同一父节点下已存在同名集群"),
+        RESOURCE_POOL_BIZ => ("the resource pool business cannot be deleted", "资源池业务不能删除"),
+        BIZ_NOT_ARCHIVED => ("the business must be archived before deletion", "业务需要先归档才能删除"),
+        BUILTIN_BIZ_SET_DELETE => ("the built-in business set cannot be deleted", "内置业务集不能删除"),
+        BUILTIN_BIZ_SET_SCOPE => {
+            ("the scope of the built-in business set cannot be changed", "内置业务集的业务范围不能修改")
+        }
+        DUPLICATE_BIZ_SET_NAME => ("a business set with this name already exists", "业务集名称已存在"),
+        TOPO_NOT_NEIGHBOUR => (
+            "module '%s' in business topology does not exist: the levels are not neighbours",
+            "业务拓扑中的 '%s' 不是相邻层级",
+        ),
         ATTR_IN_UNIQUE => ("the attribute is used by a unique rule", "字段被唯一校验规则使用"),
         NO_NEW_REQUIRED_FIELD => ("the model '%s' does not accept new required fields", "模型 '%s' 不允许新增必填字段"),
         NO_CHANGE_REQUIRED => ("the model '%s' does not allow changing isrequired", "模型 '%s' 不允许修改必填属性"),

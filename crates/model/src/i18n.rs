@@ -72,3 +72,16 @@ pub fn group(obj: &str, group: &str) -> Option<&'static str> {
 pub fn association_kind(id: &str) -> Option<(&'static str, &'static str, &'static str)> {
     names().kind.get(id).map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
 }
+
+/// English name of a built-in topology instance (idle pool, idle/fault/recycle modules, resource
+/// pool) whose stored name is still the built-in Chinese one.
+pub fn builtin_instance(obj: &str, default: i64, name: &str) -> Option<&'static str> {
+    match (obj, default, name) {
+        ("biz", 1, "资源池") => Some("resource pool"),
+        ("set", 1, "空闲机池") => Some("idle pool"),
+        ("module", 1, "空闲机") => Some("idle host"),
+        ("module", 2, "故障机") => Some("fault host"),
+        ("module", 3, "待回收") => Some("recycle host"),
+        _ => None,
+    }
+}

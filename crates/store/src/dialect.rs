@@ -111,4 +111,12 @@ impl Dialect {
             Backend::Postgres => key.to_string(),
         }
     }
+
+    /// The integer at top-level key `key` (a plain identifier) of document column `col`, NULL when absent.
+    pub fn json_int_field(self, col: &str, key: &str) -> String {
+        match self.0 {
+            Backend::Sqlite => format!("json_extract({col}, '$.{key}')"),
+            Backend::Postgres => format!("({col}->>'{key}')::bigint"),
+        }
+    }
 }

@@ -20,6 +20,7 @@ pub enum Kind {
     ServiceCategory,
     Instance,
     InstAsst,
+    BizSensitive,
 }
 
 #[derive(Clone, Copy)]
@@ -51,6 +52,7 @@ impl Kind {
             Kind::ServiceCategory => "service_category",
             Kind::Instance => "instance",
             Kind::InstAsst => "inst_asst",
+            Kind::BizSensitive => "biz_sensitive",
         }
     }
 
@@ -124,6 +126,7 @@ impl Kind {
                 Text("asst_obj_id", "bk_asst_obj_id"),
                 Int("asst_inst_id", "bk_asst_inst_id"),
             ],
+            Kind::BizSensitive => &[Int("id", "bk_biz_id"), SUP],
             // Instances: `id` and `name` are the model's own id and name fields (`_id`, `_name`).
             Kind::Instance => &[
                 Int("id", "_id"),

@@ -9,6 +9,7 @@ pub mod instances;
 mod migrate;
 pub mod query;
 mod sqlite;
+pub mod topo;
 
 pub use dialect::Backend;
 pub use docs::{Filter, Kind};

@@ -18,6 +18,19 @@ fn schema_v3(json: &str) -> String {
     )
 }
 
+/// Host–module relations (the hosts area fills them; topology checks and reads them) and the
+/// per-business "sensitive" map (kube-project-misc.md §3).
+fn schema_v5(json: &str) -> String {
+    format!(
+        "CREATE TABLE module_host (host_id BIGINT NOT NULL, module_id BIGINT NOT NULL, set_id BIGINT NOT NULL, \
+         biz_id BIGINT NOT NULL, supplier TEXT NOT NULL DEFAULT '0', PRIMARY KEY (host_id, module_id));\n\
+         CREATE INDEX module_host_module ON module_host (module_id);\n\
+         CREATE INDEX module_host_set ON module_host (set_id);\n\
+         CREATE INDEX module_host_biz ON module_host (biz_id);\n\
+         CREATE TABLE biz_sensitive (id BIGINT PRIMARY KEY, supplier TEXT NOT NULL DEFAULT '0', doc {json} NOT NULL);\n"
+    )
+}
+
 fn schema_v1(json: &str, serial: &str) -> String {
     let doc_table = |name: &str, cols: &str| {
         format!("CREATE TABLE {name} (id BIGINT PRIMARY KEY, supplier TEXT NOT NULL DEFAULT '0', {cols}doc {json} NOT NULL);\n")
@@ -113,6 +126,12 @@ where
             tx.execute("CREATE INDEX instance_doc_gin ON instance USING gin (doc jsonb_path_ops)", &[]).await?;
         }
         record(&mut tx, 4, "document index").await?;
+    }
+    if !applied.contains(&5) {
+        for stmt in schema_v5(json).split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
+            tx.execute(stmt, &[]).await?;
+        }
+        record(&mut tx, 5, "host relations, business sensitive data").await?;
     }
     tx.commit().await
 }

@@ -2,6 +2,7 @@
 
 pub mod instance;
 pub mod model;
+pub mod topology;
 
 /// Handlers that hand `(caller, body)` to the core operation of the same name.
 #[macro_export]

@@ -163,6 +163,38 @@ impl Server {
         n
     }
 
+    /// Runs one statement straight on the database (to set up state no endpoint of this area makes).
+    pub async fn exec(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database_url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        pool.close().await;
+    }
+
+    /// Puts host `host` (a bare host document) into module `module` of set `set`, business `biz`.
+    pub async fn seed_host(&self, host: i64, biz: i64, set: i64, module: i64) {
+        let doc = format!(
+            r#"{{"bk_host_id":{host},"bk_host_innerip":"10.0.{}.{}","bk_obj_id":"host","bk_supplier_account":"0","bk_cloud_id":0}}"#,
+            host / 256 % 256,
+            host % 256
+        );
+        let cast = if self.backend == Backend::Postgres { "::jsonb" } else { "" };
+        self.exec(&format!(
+            "INSERT INTO instance (obj_id, id, supplier, name, biz_id, parent_id, doc) \
+             SELECT 'host', {host}, '0', '', 0, 0, '{doc}'{cast} WHERE NOT EXISTS (SELECT 1 FROM instance WHERE obj_id = 'host' AND id = {host})"
+        ))
+        .await;
+        self.exec(&format!(
+            "INSERT INTO module_host (host_id, module_id, set_id, biz_id, supplier) VALUES ({host}, {module}, {set}, {biz}, '0')"
+        ))
+        .await;
+    }
+
+    /// Takes host `host` out of every module.
+    pub async fn unseed_host(&self, host: i64) {
+        self.exec(&format!("DELETE FROM module_host WHERE host_id = {host}")).await;
+    }
+
     /// Creates a classification and a model in it; returns the model record.
     pub async fn new_model(&self) -> Value {
         let cls = unique("cls");

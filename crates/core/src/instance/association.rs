@@ -20,21 +20,32 @@ const WITH_INST_PAGE_MAX: usize = 200;
 /// Before an instance is deleted: associations whose other end is gone are removed; one to an
 /// existing instance refuses the delete (1101075).
 pub(crate) async fn release_instance(tx: &mut Tx, obj: &str, id: i64) -> Result<()> {
-    let mut stale = Vec::new();
+    if has_live_association(tx, obj, id).await? {
+        return Err(Error::new(code::INST_HAS_ASSOCIATION));
+    }
+    drop_associations(tx, obj, id).await
+}
+
+/// Whether instance `(obj, id)` is associated with another instance that still exists.
+pub(crate) async fn has_live_association(tx: &mut Tx, obj: &str, id: i64) -> Result<bool> {
     for a in touching(tx, obj, id).await? {
         let (other_obj, other_id) = if str_field(&a, "bk_obj_id") == obj && int_field(&a, "bk_inst_id") == id {
             (str_field(&a, "bk_asst_obj_id").to_string(), int_field(&a, "bk_asst_inst_id"))
         } else {
             (str_field(&a, "bk_obj_id").to_string(), int_field(&a, "bk_inst_id"))
         };
-        let is_self = other_obj == obj && other_id == id;
-        if !is_self && instance_exists(tx, &other_obj, other_id).await? {
-            return Err(Error::new(code::INST_HAS_ASSOCIATION));
+        if !(other_obj == obj && other_id == id) && instance_exists(tx, &other_obj, other_id).await? {
+            return Ok(true);
         }
-        stale.push(Param::Int(int_field(&a, "id")));
     }
-    if !stale.is_empty() {
-        tx.delete_docs(Kind::InstAsst, &[Filter::In("id", stale)]).await?;
+    Ok(false)
+}
+
+/// Removes every association of instance `(obj, id)` (a cascade that deletes the instance anyway).
+pub(crate) async fn drop_associations(tx: &mut Tx, obj: &str, id: i64) -> Result<()> {
+    let ids: Vec<Param> = touching(tx, obj, id).await?.iter().map(|a| Param::Int(int_field(a, "id"))).collect();
+    if !ids.is_empty() {
+        tx.delete_docs(Kind::InstAsst, &[Filter::In("id", ids)]).await?;
     }
     Ok(())
 }

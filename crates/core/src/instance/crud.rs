@@ -1,9 +1,9 @@
 //! Create, update and delete of generic instances (models-and-instances.md §E).
 
 use super::validate::{self, check_unique};
-use super::{refuse_inner, render, Model, INST_SEQ};
-use crate::audit::{self, Audit};
-use crate::model::{int_field, str_field};
+use super::{audit_of, id_sequence, refuse_inner, render, watch_resource as resource_of, Model, INST_SEQ};
+use crate::audit;
+use crate::model::int_field;
 use crate::req::{path_int, path_str, Body};
 use crate::Core;
 use cmdb_model::{builtin, code, time, Caller, Error, Result};
@@ -14,30 +14,6 @@ use std::sync::Arc;
 /// Largest `details` of batch_create_inst.
 const BATCH_CREATE_MAX: usize = 200;
 
-/// The watch resource of a model's instances: custom topology levels are `mainline_instance`.
-fn resource_of(model: &Model) -> &'static str {
-    if model.mainline {
-        "mainline_instance"
-    } else {
-        "object_instance"
-    }
-}
-
-fn audit_of<'a>(action: &'a str, model: &Model, doc: &Value, detail: Value) -> Audit<'a> {
-    let obj = model.obj_id.as_str();
-    let (audit_type, resource_type) =
-        if model.mainline { ("business_resource", "mainline_instance") } else { ("model_instance", "model_instance") };
-    Audit {
-        audit_type,
-        resource_type,
-        action,
-        resource_id: doc.get(builtin::id_field(obj)).cloned().unwrap_or(Value::Null),
-        resource_name: str_field(doc, builtin::name_field(obj)).to_string(),
-        biz_id: int_field(doc, "bk_biz_id"),
-        detail: json!({ "details": detail, "bk_obj_id": obj }),
-    }
-}
-
 impl Core {
     /// Loads the model of a write through the generic endpoints, with the common refusals.
     async fn writable_model(&self, tx: &mut Tx, obj_id: &str, allow_host: bool) -> Result<Arc<Model>> {
@@ -46,7 +22,7 @@ impl Core {
     }
 }
 
-async fn find_one(tx: &mut Tx, caller: &Caller, obj: &str, id: i64) -> Result<Option<Value>> {
+pub(crate) async fn find_one(tx: &mut Tx, caller: &Caller, obj: &str, id: i64) -> Result<Option<Value>> {
     let found = tx
         .find_docs(Kind::Instance, &[Filter::Eq("obj_id", Param::Text(obj.into())), Filter::Eq("id", Param::Int(id))])
         .await?;
@@ -98,7 +74,7 @@ impl Core {
     ) -> Result<Value> {
         let mut doc = new.doc;
         check_unique(self, tx, caller, model, &doc, None).await?;
-        let id = tx.next_id(INST_SEQ).await?;
+        let id = tx.next_id(id_sequence(&model.obj_id)).await?;
         doc.insert(builtin::id_field(&model.obj_id).to_string(), json!(id));
         let doc = Value::Object(doc);
         tx.insert_doc(Kind::Instance, &doc).await?;
@@ -225,6 +201,22 @@ impl Core {
                 super::mainline::check_topo_name(name, "bk_inst_name")?;
             }
         }
+        self.write_update(tx, caller, model, &old, changes, "update").await?;
+        Ok(())
+    }
+
+    /// Applies validated `changes` to stored instance `old`: unique rules, document, audit (with
+    /// `action`), event. Returns the new document.
+    pub(crate) async fn write_update(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        model: &Model,
+        old: &Value,
+        changes: Map<String, Value>,
+        action: &str,
+    ) -> Result<Value> {
+        let id = int_field(old, builtin::id_field(&model.obj_id));
         let mut doc = old.as_object().cloned().unwrap_or_default();
         for (k, v) in &changes {
             doc.insert(k.clone(), v.clone());
@@ -237,10 +229,9 @@ impl Core {
         let doc = Value::Object(doc);
         tx.update_doc(Kind::Instance, id, &doc).await?;
         let changes = Value::Object(changes);
-        audit::write(tx, caller, audit_of("update", model, &doc, audit::basic(Some(&old), None, Some(&changes))))
-            .await?;
+        audit::write(tx, caller, audit_of(action, model, &doc, audit::basic(Some(old), None, Some(&changes)))).await?;
         tx.insert_event(resource_of(model), "update", &caller.supplier, &doc).await?;
-        Ok(())
+        Ok(doc)
     }
 
     pub async fn update_inst(&self, caller: &Caller, body: &Body) -> Result<Value> {

@@ -16,8 +16,8 @@ const MAX_TOPO_LEVEL: usize = 7;
 const NAME_DROP: [char; 7] = ['#', '/', ',', '>', '<', '|', ' '];
 
 /// The mainline chain from `biz` down to `host`.
-pub(crate) async fn chain(tx: &mut Tx) -> Result<Vec<String>> {
-    let assts = tx.find_docs(Kind::ObjectAssociation, &[]).await?;
+pub(crate) async fn chain<R: super::Reader>(r: &mut R) -> Result<Vec<String>> {
+    let assts = r.docs(Kind::ObjectAssociation, &[]).await?;
     let mainline: Vec<&Value> = assts.iter().filter(|a| str_field(a, "bk_asst_id") == "bk_mainline").collect();
     let mut out = vec!["biz".to_string()];
     while let Some(child) = mainline.iter().find(|a| str_field(a, "bk_asst_obj_id") == out.last().unwrap()) {

@@ -2,11 +2,11 @@
 //! unique rules, rendering, and the search endpoints.
 
 pub mod association;
-mod crud;
-mod mainline;
+pub(crate) mod crud;
+pub(crate) mod mainline;
 mod quoted;
-mod search;
-mod validate;
+pub(crate) mod search;
+pub(crate) mod validate;
 
 use crate::model::{bool_field, int_field, str_field};
 use cmdb_model::attr::PropertyType;
@@ -14,12 +14,59 @@ use cmdb_model::query::{Expr, Test};
 use cmdb_model::{builtin, code, time, Caller, Error, Result};
 use cmdb_store::query::Hot;
 use cmdb_store::{BoxFuture, Filter, Kind, Param, Store, Tx};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Sequence of every generic instance id (and quoted rows).
 pub(crate) const INST_SEQ: &str = "inst";
+
+/// The id sequence of a model's instances: the built-in topology models have their own, as in the
+/// original; every other model shares `inst`.
+pub(crate) fn id_sequence(obj_id: &str) -> &str {
+    match obj_id {
+        "biz" | "set" | "module" | "bk_biz_set_obj" => obj_id,
+        _ => INST_SEQ,
+    }
+}
+
+/// The watch resource (audit-and-watch.md §2.2) of a model's instances.
+pub(crate) fn watch_resource(model: &Model) -> &'static str {
+    match model.obj_id.as_str() {
+        "biz" => "biz",
+        "set" => "set",
+        "module" => "module",
+        "bk_biz_set_obj" => "biz_set",
+        "host" => "host",
+        "plat" => "plat",
+        _ if model.mainline => "mainline_instance",
+        _ => "object_instance",
+    }
+}
+
+/// The audit record of an instance write (audit-and-watch.md §1.2–1.3).
+pub(crate) fn audit_of<'a>(action: &'a str, model: &Model, doc: &Value, detail: Value) -> crate::audit::Audit<'a> {
+    let obj = model.obj_id.as_str();
+    let (audit_type, resource_type) = match obj {
+        "biz" => ("business", "business"),
+        "set" => ("business_resource", "set"),
+        "module" => ("business_resource", "module"),
+        "bk_biz_set_obj" => ("biz_set", "biz_set"),
+        "host" => ("host", "host"),
+        "plat" => ("cloud_resource", "cloud_area"),
+        _ if model.mainline => ("business_resource", "mainline_instance"),
+        _ => ("model_instance", "model_instance"),
+    };
+    crate::audit::Audit {
+        audit_type,
+        resource_type,
+        action,
+        resource_id: doc.get(builtin::id_field(obj)).cloned().unwrap_or(Value::Null),
+        resource_name: str_field(doc, builtin::name_field(obj)).to_string(),
+        biz_id: int_field(doc, "bk_biz_id"),
+        detail: json!({ "details": detail, "bk_obj_id": obj }),
+    }
+}
 
 /// Hot columns of instance documents (always present, never arrays).
 pub(crate) fn hot_fields(obj_id: &str) -> Vec<Hot> {
@@ -176,6 +223,10 @@ impl Model {
             hot: hot_fields(obj_id),
             scalar: vec![],
         };
+        if m.mainline && obj_id != "biz" && obj_id != "host" {
+            m.hot.push(Hot { field: "bk_biz_id", column: "biz_id", numeric: true });
+            m.hot.push(Hot { field: "bk_parent_id", column: "parent_id", numeric: true });
+        }
         m.scalar = m.scalar_fields();
         Ok(Some(m))
     }

@@ -14,13 +14,13 @@ use serde_json::{json, Map, Value};
 const INSTANCE_PAGE_MAX: usize = 500;
 
 /// A parsed search: the filter (tenant and time conditions included) and the model's time fields.
-struct Search {
-    filter: Expr,
-    model: std::sync::Arc<Model>,
+pub(crate) struct Search {
+    pub filter: Expr,
+    pub model: std::sync::Arc<Model>,
 }
 
 impl Core {
-    async fn prepare(
+    pub(crate) async fn prepare(
         &self,
         caller: &Caller,
         obj: &str,
@@ -35,13 +35,13 @@ impl Core {
         Ok(Some(Search { filter, model }))
     }
 
-    async fn run(&self, s: &Search, page: &Page, fields: &[String]) -> Result<Vec<Value>> {
+    pub(crate) async fn run(&self, s: &Search, page: &Page, fields: &[String]) -> Result<Vec<Value>> {
         let q = s.model.query(&s.filter, &page.sort, page.start, page.limit);
         let times = s.model.time_fields();
         Ok(self.store.find_instances(&q).await?.into_iter().map(|d| project(render(d, &times), fields)).collect())
     }
 
-    async fn count(&self, s: &Search) -> Result<i64> {
+    pub(crate) async fn count(&self, s: &Search) -> Result<i64> {
         self.store.count_instances(&s.model.query(&s.filter, &[], 0, 0)).await
     }
 
