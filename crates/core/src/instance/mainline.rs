@@ -225,7 +225,7 @@ impl Core {
 
     /// Deletes level instances with their subtree: lower custom levels, non-idle sets and their
     /// modules, deepest first; an association to a surviving instance refuses it all (1101075).
-    /// (Host membership of modules arrives with the hosts area, which adds the 1101030 check.)
+    /// Hosts in any module below refuse it too (1101030).
     pub(crate) async fn delete_levels(&self, tx: &mut Tx, caller: &Caller, model: &Model, ids: &[i64]) -> Result<()> {
         let levels = chain(tx).await?;
         let mut pos = levels.iter().position(|l| *l == model.obj_id).unwrap_or(levels.len());
@@ -243,6 +243,10 @@ impl Core {
             plan.push((child, next.clone()));
             current = next;
             pos += 1;
+        }
+        let modules: Vec<i64> = plan.iter().filter(|(o, _)| o == "module").flat_map(|(_, ids)| ids.clone()).collect();
+        if tx.count_host_relations(cmdb_store::topo::HostScope::Module, &modules).await? > 0 {
+            return Err(Error::new(code::HAS_HOST));
         }
         for (obj, ids) in plan.iter().rev() {
             if ids.is_empty() {
