@@ -23,12 +23,15 @@ struct Args {
     /// Seconds per workload.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
-    /// Comma-separated workloads: startup, model, instances.
-    #[arg(long, default_value = "startup,model,instances")]
+    /// Comma-separated workloads: startup, model, instances, topology.
+    #[arg(long, default_value = "startup,model,instances,topology")]
     workload: String,
     /// Instances loaded before the search workload.
     #[arg(long, default_value_t = 100_000)]
     instances: usize,
+    /// Hosts spread over the modules of the topology workload's business.
+    #[arg(long, default_value_t = 50_000)]
+    hosts: usize,
     /// PostgreSQL server (a fresh database is created on it).
     #[arg(long, env = "CMDB_TEST_PG_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
     pg_url: String,
@@ -295,6 +298,73 @@ async fn search_workload(c: Client, obj: &'static str, client_no: usize, until: 
     s
 }
 
+/// A business of 10 sets × 100 modules, built through the API.
+async fn build_topology(c: &Client) -> (i64, Vec<(i64, i64)>) {
+    let biz = c
+        .call("create_business", &json!({"data": {"bk_biz_name": "bench-biz", "bk_biz_maintainer": "bench", "time_zone": "Asia/Shanghai", "language": "1"}}))
+        .await["bk_biz_id"]
+        .as_i64()
+        .unwrap();
+    let mut modules = Vec::new();
+    for s in 0..10 {
+        let set = c.call("create_set", &json!({"bk_biz_id": biz, "data": {"bk_set_name": format!("set-{s:02}")}})).await
+            ["bk_set_id"]
+            .as_i64()
+            .unwrap();
+        let tasks: Vec<_> = (0..100)
+            .map(|m| {
+                let c = c.clone();
+                tokio::spawn(async move {
+                    let body = json!({"bk_biz_id": biz, "bk_set_id": set, "data": {"bk_parent_id": set, "bk_module_name": format!("module-{m:03}")}});
+                    c.call("create_module", &body).await["bk_module_id"].as_i64().unwrap()
+                })
+            })
+            .collect();
+        for t in tasks {
+            modules.push((set, t.await.unwrap()));
+        }
+    }
+    (biz, modules)
+}
+
+/// Hosts and their module relations, written straight into the store: the hosts area has no
+/// endpoints yet. Host ids start at 1, round-robin over the modules.
+async fn seed_hosts(db: &str, biz: i64, modules: &[(i64, i64)], hosts: usize) {
+    let store = cmdb_store::Store::connect(db, &Default::default()).await.expect("open the store");
+    let mut tx = store.begin().await.expect("begin");
+    for h in 1..=hosts as i64 {
+        let doc = json!({
+            "bk_host_id": h, "bk_obj_id": "host", "bk_supplier_account": "0", "bk_cloud_id": 0,
+            "bk_host_innerip": format!("10.{}.{}.{}", h >> 16 & 255, h >> 8 & 255, h & 255), "bk_host_name": format!("host-{h}"),
+        });
+        tx.insert_doc(cmdb_store::Kind::Instance, &doc).await.expect("host");
+        let (set, module) = modules[(h as usize - 1) % modules.len()];
+        let rel = cmdb_store::topo::HostRelation { host: h, module, set, biz };
+        tx.insert_host_relation(rel, "0").await.expect("relation");
+    }
+    tx.commit().await.expect("commit");
+}
+
+/// One client reading the topology of the business for `seconds`.
+async fn topology_workload(c: Client, biz: i64, modules: Vec<(i64, i64)>, until: Instant) -> Samples {
+    let mut s = Samples::default();
+    let nodes: Vec<Value> = modules.iter().step_by(2).take(500).map(|(_, m)| json!({"bk_obj_id": "module", "bk_inst_id": m})).collect();
+    let paths = json!({"bk_biz_id": biz, "bk_nodes": nodes});
+    while Instant::now() < until {
+        for (name, body) in [
+            ("search_biz_inst_topo", json!({"bk_biz_id": biz})),
+            ("get_biz_brief_cache_topo", json!({"bk_biz_id": biz})),
+            ("find_topo_node_paths(500)", paths.clone()),
+        ] {
+            let endpoint = name.split('(').next().unwrap();
+            let t = Instant::now();
+            c.call(endpoint, &body).await;
+            s.0.entry(name).or_default().push(t.elapsed());
+        }
+    }
+    s
+}
+
 async fn run_backend(args: &Args, backend: &str) {
     let workloads: Vec<&str> = args.workload.split(',').map(str::trim).collect();
     if workloads.contains(&"startup") {
@@ -373,6 +443,33 @@ async fn run_backend(args: &Args, backend: &str) {
     }
 }
 
+async fn run_topology(args: &Args, backend: &str) {
+    let db = fresh_database(args, backend, "topology").await;
+    let (server, _) = start_server(args, &db).await;
+    let c = Client { http: reqwest::Client::new(), url: server.url.clone() };
+    let t = Instant::now();
+    let (biz, modules) = build_topology(&c).await;
+    seed_hosts(&db, biz, &modules, args.hosts).await;
+    println!(
+        "{backend:<9} load     1 business, 10 sets x 100 modules (API), {} hosts (store) in {:.1} s",
+        args.hosts,
+        t.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let until = started + Duration::from_secs(args.seconds);
+    let mut all = topology_workload(c.clone(), biz, modules.clone(), until).await;
+    all.report(backend, "topology", started.elapsed(), 1);
+    let started = Instant::now();
+    let until = started + Duration::from_secs(args.seconds);
+    let tasks: Vec<_> =
+        (0..args.clients).map(|_| tokio::spawn(topology_workload(c.clone(), biz, modules.clone(), until))).collect();
+    let mut all = Samples::default();
+    for t in tasks {
+        all.merge(t.await.unwrap());
+    }
+    all.report(backend, "topology", started.elapsed(), args.clients);
+}
+
 #[tokio::main]
 async fn main() {
     let args = Arc::new(Args::parse());
@@ -389,5 +486,8 @@ async fn main() {
     };
     for b in backends {
         run_backend(&args, b).await;
+        if args.workload.split(',').any(|w| w.trim() == "topology") {
+            run_topology(&args, b).await;
+        }
     }
 }

@@ -440,6 +440,7 @@ both!(business_sets, |s| async move {
     assert!(counted["count"].as_i64().unwrap() >= 3);
     assert_eq!(counted["info"], json!([]));
     s.fails("list_business_set", json!({"page": {"limit": 1001}}), 1199006).await;
+    s.fails("list_business_set", json!({"page": {"enable_count": true, "limit": 10}}), 1199006).await;
 
     // businesses in the set
     let in_set = s

@@ -209,6 +209,9 @@ impl Core {
             return Ok(json!({"count": 0, "info": []}));
         };
         if count_only(body) {
+            if page.start != 0 || page.limit != 0 || !page.sort.is_empty() {
+                return Err(Error::invalid("page"));
+            }
             return Ok(json!({"count": self.count(&s).await?, "info": []}));
         }
         if page.sort.is_empty() {
