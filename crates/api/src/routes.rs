@@ -1,6 +1,6 @@
 //! The routing table: one line per endpoint name, as in shared/spec/endpoints.tsv.
 
-use crate::handlers::{instance, model, topology};
+use crate::handlers::{audit, instance, model, topology};
 use cmdb_core::Core;
 use cmdb_model::{Caller, Result};
 use serde_json::{Map, Value};
@@ -95,6 +95,14 @@ pub static ROUTES: &[Route] = &[
     post("search_inst_by_object", instance::search_inst_by_object),
     post("search_object_instances", instance::search_object_instances),
     post("update_inst", instance::update_inst),
+    // audit-watch
+    post("find_audit_by_id", audit::find_audit_by_id),
+    post("list_operation_audit", audit::list_operation_audit),
+    post("resource_watch", audit::resource_watch),
+    post("search_subscription", audit::search_subscription),
+    post("subscribe_event", audit::subscribe_event),
+    post("unsubcribe_event", audit::unsubcribe_event),
+    post("update_event_subscribe", audit::update_event_subscribe),
     // topology
     post("batch_delete_business_set", topology::batch_delete_business_set),
     post("batch_delete_set", topology::batch_delete_set),

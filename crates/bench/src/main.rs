@@ -307,8 +307,9 @@ async fn build_topology(c: &Client) -> (i64, Vec<(i64, i64)>) {
         .unwrap();
     let mut modules = Vec::new();
     for s in 0..10 {
-        let set = c.call("create_set", &json!({"bk_biz_id": biz, "data": {"bk_set_name": format!("set-{s:02}")}})).await
-            ["bk_set_id"]
+        let set = c
+            .call("create_set", &json!({"bk_biz_id": biz, "data": {"bk_set_name": format!("set-{s:02}")}}))
+            .await["bk_set_id"]
             .as_i64()
             .unwrap();
         let tasks: Vec<_> = (0..100)
@@ -348,7 +349,8 @@ async fn seed_hosts(db: &str, biz: i64, modules: &[(i64, i64)], hosts: usize) {
 /// One client reading the topology of the business for `seconds`.
 async fn topology_workload(c: Client, biz: i64, modules: Vec<(i64, i64)>, until: Instant) -> Samples {
     let mut s = Samples::default();
-    let nodes: Vec<Value> = modules.iter().step_by(2).take(500).map(|(_, m)| json!({"bk_obj_id": "module", "bk_inst_id": m})).collect();
+    let nodes: Vec<Value> =
+        modules.iter().step_by(2).take(500).map(|(_, m)| json!({"bk_obj_id": "module", "bk_inst_id": m})).collect();
     let paths = json!({"bk_biz_id": biz, "bk_nodes": nodes});
     while Instant::now() < until {
         for (name, body) in [

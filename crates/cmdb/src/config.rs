@@ -32,6 +32,9 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes (default 32 MiB).
     #[arg(long, env = "CMDB_BODY_LIMIT")]
     body_limit: Option<usize>,
+    /// How long change events stay available to resource_watch: e.g. 7d (default), 12h, 30m, 90s.
+    #[arg(long, env = "CMDB_EVENT_RETENTION")]
+    event_retention: Option<String>,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -45,6 +48,7 @@ struct FileConfig {
     apps: Vec<String>,
     body_limit: Option<usize>,
     sqlite_full_sync: Option<bool>,
+    event_retention: Option<String>,
 }
 
 fn read_file(path: &Option<PathBuf>) -> Result<FileConfig, String> {
@@ -80,6 +84,27 @@ pub fn resolve_store(args: StoreArgs) -> Result<StoreConfig, String> {
     Ok(store_config(&args, &file))
 }
 
+/// `7d`, `12h`, `30m`, `90s` or a number of seconds.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
+        _ => (s, 's'),
+    };
+    let n: u64 = num.trim().parse().map_err(|_| format!("bad duration '{s}' (use e.g. 7d, 12h, 30m, 90s)"))?;
+    let secs = match unit {
+        'd' => n * 86_400,
+        'h' => n * 3_600,
+        'm' => n * 60,
+        's' => n,
+        _ => return Err(format!("bad duration unit in '{s}' (d, h, m or s)")),
+    };
+    if secs == 0 {
+        return Err("event retention must be positive".into());
+    }
+    Ok(std::time::Duration::from_secs(secs))
+}
+
 pub fn resolve_serve(args: ServeArgs) -> Result<ServeConfig, String> {
     let file = read_file(&args.store.config)?;
     let apps = if args.apps.is_empty() { parse_apps(&file.apps)? } else { parse_apps(&args.apps)? };
@@ -88,5 +113,9 @@ pub fn resolve_serve(args: ServeArgs) -> Result<ServeConfig, String> {
         apps,
         body_limit: args.body_limit.or(file.body_limit).unwrap_or(cmdb_api::DEFAULT_BODY_LIMIT),
         store: store_config(&args.store, &file),
+        event_retention: match args.event_retention.or(file.event_retention) {
+            Some(s) => parse_duration(&s)?,
+            None => cmdb_core::DEFAULT_EVENT_RETENTION,
+        },
     })
 }

@@ -19,6 +19,8 @@ pub struct ServeConfig {
     pub apps: HashMap<String, String>,
     pub body_limit: usize,
     pub store: StoreConfig,
+    /// How long change events are kept for resource_watch.
+    pub event_retention: std::time::Duration,
 }
 
 /// Connects and migrates.
@@ -82,7 +84,9 @@ impl Running {
 }
 
 pub async fn start(listener: TcpListener, cfg: ServeConfig) -> Result<Running, String> {
-    let core = open(&cfg.store).await?;
+    let mut core = open(&cfg.store).await?;
+    core.event_retention = cfg.event_retention;
+    core.start_event_retention();
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = AppState::new(core, Apps(cfg.apps.clone()), cfg.body_limit);
     let app = cmdb_api::router(state);

@@ -83,6 +83,10 @@ pub mod code {
     pub const BUILTIN_BIZ_SET_SCOPE: i64 = 1101116;
     pub const DUPLICATE_BIZ_SET_NAME: i64 = 1101118;
     pub const TOPO_NOT_NEIGHBOUR: i64 = 1199078;
+    pub const SUBSCRIPTION_NOT_FOUND: i64 = 1103001;
+    pub const SUBSCRIPTION_UPDATE_FAILED: i64 = 1103003;
+    pub const WATCH_CURSOR_EXPIRED: i64 = 1103007;
+    pub const WATCH_NO_DETAIL: i64 = 1103008;
     pub const ATTR_IN_UNIQUE: i64 = 1113024;
     pub const NO_NEW_REQUIRED_FIELD: i64 = 1113026;
     pub const NO_CHANGE_REQUIRED: i64 = 1113027;
@@ -219,7 +223,7 @@ fn template(c: i64) -> (&'static str, &'static str) {
         ARRAY_LENGTH_WRONG => ("array '%s' must have 1 to %s elements", "数组 '%s' 的长度必须在 1 到 %s 之间"),
         ILLEGAL_REGEX_OPTION => ("the option must be a regular expression string", "选项必须是正则表达式字符串"),
         NEED_SINGLE_CHOICE => ("'%s' must have exactly one choice", "'%s' 必须是单选"),
-        UNKNOWN => ("unknown or unrecognized error", "未知错误"),
+        UNKNOWN => ("unknown or unrecognized error: %s", "未知错误: %s"),
         INTERNAL => ("internal server error: %s", "服务器内部错误: %s"),
         MODEL_SELECT_FAILED => ("failed to find the model", "查询模型失败"),
         CLASSIFICATION_NOT_EXIST => ("the classification '%s' does not exist", "模型分组 '%s' 不存在"),
@@ -253,6 +257,15 @@ fn template(c: i64) -> (&'static str, &'static str) {
         }
         DELETE_BUILTIN_MODEL => ("built-in models cannot be deleted", "内置模型不能删除"),
         MAINLINE_ASSOCIATION_NOT_EXIST => ("the mainline model association does not exist", "主线模型关联不存在"),
+        SUBSCRIPTION_NOT_FOUND => ("the subscription does not exist", "订阅不存在"),
+        SUBSCRIPTION_UPDATE_FAILED => {
+            ("the subscription does not exist or its name is already used", "订阅不存在或名称已被使用")
+        }
+        WATCH_CURSOR_EXPIRED => (
+            "the cursor is expired, unknown or malformed; watch again from now or from a start time",
+            "游标已过期、未知或格式错误，请从当前或指定时间重新监听",
+        ),
+        WATCH_NO_DETAIL => ("the event has no detail", "事件详情不存在"),
         MODULE_NOT_FOUND => ("the module was not found", "模块不存在"),
         ARCHIVE_BIZ_HAS_HOST => ("the business still has hosts and cannot be archived", "业务下仍有主机，不能归档"),
         SERVICE_TEMPLATE_CATEGORY_FIXED => (

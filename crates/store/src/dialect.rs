@@ -119,4 +119,12 @@ impl Dialect {
             Backend::Postgres => format!("({col}->>'{key}')::bigint"),
         }
     }
+
+    /// The text at the path `keys` (plain identifiers) of document column `col`, NULL when absent.
+    pub fn json_text_path(self, col: &str, keys: &[&str]) -> String {
+        match self.0 {
+            Backend::Sqlite => format!("json_extract({col}, '$.{}')", keys.join(".")),
+            Backend::Postgres => format!("({col} #>> '{{{}}}')", keys.join(",")),
+        }
+    }
 }

@@ -21,6 +21,7 @@ pub enum Kind {
     Instance,
     InstAsst,
     BizSensitive,
+    Subscription,
 }
 
 #[derive(Clone, Copy)]
@@ -53,6 +54,7 @@ impl Kind {
             Kind::Instance => "instance",
             Kind::InstAsst => "inst_asst",
             Kind::BizSensitive => "biz_sensitive",
+            Kind::Subscription => "subscription",
         }
     }
 
@@ -127,6 +129,7 @@ impl Kind {
                 Int("asst_inst_id", "bk_asst_inst_id"),
             ],
             Kind::BizSensitive => &[Int("id", "bk_biz_id"), SUP],
+            Kind::Subscription => &[Int("id", "subscription_id"), SUP, Text("name", "subscription_name")],
             // Instances: `id` and `name` are the model's own id and name fields (`_id`, `_name`).
             Kind::Instance => &[
                 Int("id", "_id"),
@@ -369,35 +372,6 @@ impl Tx {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {})",
             d.json_param(9)
         );
-        self.execute(&sql, &params).await?;
-        Ok(())
-    }
-
-    /// Appends a change event for resource_watch; its id is the row's, assigned in commit order.
-    pub async fn insert_event(&mut self, resource: &str, event_type: &str, supplier: &str, doc: &Value) -> Result<()> {
-        self.insert_event_json(resource, event_type, supplier, &doc.to_string()).await
-    }
-
-    /// `insert_event` with the document already serialised.
-    pub async fn insert_event_json(
-        &mut self,
-        resource: &str,
-        event_type: &str,
-        supplier: &str,
-        text: &str,
-    ) -> Result<()> {
-        let d = self.dialect();
-        let sql = format!(
-            "INSERT INTO event (resource, event_type, supplier, created, doc) VALUES ($1, $2, $3, $4, {})",
-            d.json_param(5)
-        );
-        let params = vec![
-            resource.into(),
-            event_type.into(),
-            supplier.into(),
-            Param::Int(cmdb_model::time::now_millis()),
-            Param::Text(text.to_string()),
-        ];
         self.execute(&sql, &params).await?;
         Ok(())
     }

@@ -3,8 +3,10 @@
 //! differences (JSON columns, locking, indexes) are kept in `dialect`. Every write runs in one
 //! [`Tx`].
 
+pub mod audit;
 mod dialect;
 mod docs;
+pub mod events;
 pub mod instances;
 mod migrate;
 pub mod query;
@@ -160,6 +162,8 @@ pub struct Store {
     /// the stored sequence to it. Ids stay increasing in the order they are handed out; one whose
     /// transaction rolls back is burned, never reused. PostgreSQL takes ids in the transaction.
     ids: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
+    /// Wakes waiting watchers after commits that wrote events.
+    feed: events::Feed,
 }
 
 const PERSIST_ID: &str =
@@ -211,7 +215,11 @@ impl Store {
                 Pools::Pg(pool)
             }
         };
-        Ok(Store { pools, backend, meta_gen: Default::default(), ids: Default::default() })
+        let feed = events::Feed::new();
+        if backend == Backend::Postgres {
+            feed.listen(url.to_string());
+        }
+        Ok(Store { pools, backend, meta_gen: Default::default(), ids: Default::default(), feed })
     }
 
     pub fn backend(&self) -> Backend {
@@ -253,6 +261,8 @@ impl Store {
             touched_meta: false,
             meta_gen: self.meta_gen.clone(),
             ids: self.ids.clone(),
+            wrote_events: false,
+            feed: self.feed.clone(),
         })
     }
 
@@ -293,6 +303,8 @@ pub struct Tx {
     touched_meta: bool,
     meta_gen: Arc<AtomicI64>,
     ids: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
+    wrote_events: bool,
+    feed: events::Feed,
 }
 
 impl Tx {
@@ -307,6 +319,9 @@ impl Tx {
         }
         if self.touched_meta {
             self.meta_gen.fetch_add(1, Ordering::SeqCst);
+        }
+        if self.wrote_events {
+            self.feed.bump();
         }
         Ok(())
     }

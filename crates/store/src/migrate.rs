@@ -31,6 +31,19 @@ fn schema_v5(json: &str) -> String {
     )
 }
 
+/// resource_watch: sub-resource columns of events, the newest purged id per resource, and the
+/// legacy event subscriptions.
+fn schema_v6(json: &str) -> String {
+    format!(
+        "ALTER TABLE event ADD COLUMN sub_a TEXT NOT NULL DEFAULT '';\n\
+         ALTER TABLE event ADD COLUMN sub_b TEXT NOT NULL DEFAULT '';\n\
+         CREATE INDEX event_created ON event (created);\n\
+         CREATE TABLE event_tail (resource TEXT PRIMARY KEY, last_id BIGINT NOT NULL);\n\
+         CREATE TABLE subscription (id BIGINT PRIMARY KEY, supplier TEXT NOT NULL DEFAULT '0', name TEXT NOT NULL, doc {json} NOT NULL);\n\
+         CREATE INDEX audit_log_time ON audit_log (op_time);\n"
+    )
+}
+
 fn schema_v1(json: &str, serial: &str) -> String {
     let doc_table = |name: &str, cols: &str| {
         format!("CREATE TABLE {name} (id BIGINT PRIMARY KEY, supplier TEXT NOT NULL DEFAULT '0', {cols}doc {json} NOT NULL);\n")
@@ -132,6 +145,12 @@ where
             tx.execute(stmt, &[]).await?;
         }
         record(&mut tx, 5, "host relations, business sensitive data").await?;
+    }
+    if !applied.contains(&6) {
+        for stmt in schema_v6(json).split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
+            tx.execute(stmt, &[]).await?;
+        }
+        record(&mut tx, 6, "event feed, subscriptions").await?;
     }
     tx.commit().await
 }

@@ -1,5 +1,6 @@
 //! One module per area; each handler passes the request to one core operation.
 
+pub mod audit;
 pub mod instance;
 pub mod model;
 pub mod topology;

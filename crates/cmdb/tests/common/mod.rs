@@ -73,6 +73,7 @@ pub fn spawn_server(backend: Backend, database_url: String) -> Server {
                 apps: Default::default(),
                 body_limit: 1024 * 1024,
                 store: cmdb::StoreConfig { database_url: db, sqlite_full_sync: false },
+                event_retention: cmdb_core::DEFAULT_EVENT_RETENTION,
             };
             let running = cmdb::start(listener, cfg).await.expect("server starts");
             tx.send(running.addr).unwrap();

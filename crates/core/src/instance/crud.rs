@@ -125,7 +125,7 @@ impl Core {
                 tx.insert_doc_json(Kind::Instance, &doc, &text).await?;
                 attach_rows(&mut tx, &model.obj_id, id, &new.tables).await?;
                 tx.insert_audit_json(&record, &record_text).await?;
-                tx.insert_event_json(resource_of(&model), "create", &caller.supplier, &text).await?;
+                tx.insert_event_json(resource_of(&model), "create", &caller.supplier, &doc, &text).await?;
                 tx.commit().await?;
                 return Ok(render(doc, &model.time_fields()));
             }
