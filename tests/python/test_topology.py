@@ -977,8 +977,6 @@ def test_list_business_set_count_with_paging(client, page):
     fail(client.cc.list_business_set({"page": page}), 1199006)
 
 
-@pytest.mark.xfail(reason="topology.md list_business_set: page check A (start >= 0) violation -> 1199006; "
-                          "the server answers 1199011 'page.start' is invalid", strict=True)
 def test_list_business_set_negative_start(client):
     fail(client.cc.list_business_set({"page": {"start": -1, "limit": 10}}), 1199006)
 
@@ -1151,8 +1149,6 @@ def test_list_business_in_business_set_errors(client, body, code):
     fail(client.cc.list_business_in_business_set(body), code)
 
 
-@pytest.mark.xfail(reason="topology.md §0 page object: with enable_count=true start/limit/sort must be zero/empty "
-                          "(1199006 page.enable_count); the server ignores limit and answers the count", strict=True)
 def test_list_business_in_business_set_count_with_limit(client):
     fail(client.cc.list_business_in_business_set({"bk_biz_set_id": BUILTIN_BIZ_SET,
                                                   "page": {"enable_count": True, "limit": 5}}), 1199006)

@@ -42,6 +42,22 @@ impl Page {
     }
 }
 
+impl Page {
+    /// "Page check A" (topology.md §0): start ≥ 0, limit 0..=`max`; any violation → 1199006.
+    pub fn parse_check_a(v: Option<&Value>, max: usize) -> Result<Page> {
+        for k in ["start", "limit"] {
+            if v.and_then(|p| p.get(k)).and_then(Value::as_i64).is_some_and(|n| n < 0) {
+                return Err(Error::invalid(format!("page.{k}")));
+            }
+        }
+        let page = Page::parse(v)?;
+        if page.limit > max {
+            return Err(Error::invalid("page.limit"));
+        }
+        Ok(page)
+    }
+}
+
 /// `a,-b,+c,d:1,e:-1` → `[(a, asc), (b, desc), ...]`.
 pub fn parse_sort(s: &str) -> Vec<(String, bool)> {
     s.split(',')

@@ -201,10 +201,7 @@ impl Core {
     pub async fn list_business_set(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let filter = crate::req::opt_filter(body, "bk_biz_set_filter", Flavor::QueryBuilder)?;
         let fields = parse_fields(body.get("fields"), "fields")?;
-        let mut page = Page::parse(body.get("page"))?;
-        if page.limit > LIST_PAGE_MAX {
-            return Err(Error::invalid("page.limit"));
-        }
+        let mut page = Page::parse_check_a(body.get("page"), LIST_PAGE_MAX)?;
         let Some(s) = self.prepare(caller, "bk_biz_set_obj", filter, body.get("time_condition")).await? else {
             return Ok(json!({"count": 0, "info": []}));
         };
@@ -242,6 +239,9 @@ impl Core {
         let fields = parse_fields(body.get("fields"), "fields")?;
         let page = Page::parse(body.get("page"))?;
         let counting = count_only(body);
+        if counting && (page.start != 0 || page.limit != 0 || !page.sort.is_empty()) {
+            return Err(Error::invalid("page.enable_count"));
+        }
         if !counting {
             if page.limit == 0 {
                 return Err(Error::is_invalid("page.limit"));

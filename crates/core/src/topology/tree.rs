@@ -157,7 +157,8 @@ impl Core {
             if kids.is_empty() {
                 return Value::Null;
             }
-            kids.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+            let name = |n: &TopoNode| display_name(&n.obj, n.default, &n.name, lang);
+            kids.sort_by(|a, b| name(a).cmp(&name(b)).then(a.id.cmp(&b.id)));
             Value::Array(kids.iter().map(|k| brief(topo, lang, k)).collect())
         }
         let (idle, normal): (Vec<&TopoNode>, Vec<&TopoNode>) =
