@@ -278,7 +278,7 @@ impl Core {
     /// Events after id `after`; waits up to the long-poll time for one.
     async fn watch_after(&self, w: &Watch, after: i64, cursor: &str) -> Result<Value> {
         let deadline = Instant::now() + LONG_POLL;
-        let mut signal = self.store.event_signal();
+        let mut signal = self.store.event_signal(&w.resource);
         loop {
             signal.borrow_and_update();
             let found = self.store.events_after(&w.resource, after, &w.filter, PAGE).await?;

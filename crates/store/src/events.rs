@@ -9,7 +9,8 @@
 
 use crate::{Backend, Param, Result, Row, Store, Tx};
 use serde_json::Value;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -39,23 +40,37 @@ pub struct EventFilter {
     pub suppliers: Option<Vec<String>>,
 }
 
-/// The per-process wake-up signal for waiting watchers.
-#[derive(Clone)]
+/// The per-process wake-up signals for waiting watchers, one per resource, so a write wakes only
+/// the watchers of what it changed.
+#[derive(Clone, Default)]
 pub(crate) struct Feed {
-    tx: Arc<watch::Sender<u64>>,
+    signals: Arc<Mutex<HashMap<String, watch::Sender<u64>>>>,
 }
 
 impl Feed {
-    pub(crate) fn new() -> Feed {
-        Feed { tx: Arc::new(watch::channel(0).0) }
+    fn sender(&self, resource: &str) -> watch::Sender<u64> {
+        let mut m = self.signals.lock().unwrap_or_else(|p| p.into_inner());
+        m.entry(resource.to_string()).or_insert_with(|| watch::channel(0).0).clone()
     }
 
-    pub(crate) fn bump(&self) {
-        self.tx.send_modify(|v| *v = v.wrapping_add(1));
+    pub(crate) fn subscribe(&self, resource: &str) -> watch::Receiver<u64> {
+        self.sender(resource).subscribe()
     }
 
-    /// PostgreSQL: one LISTEN connection per process turns other nodes' commits into wake-ups.
-    /// After a lost connection it reconnects and wakes everyone once (they re-read).
+    pub(crate) fn bump(&self, resource: &str) {
+        self.sender(resource).send_modify(|v| *v = v.wrapping_add(1));
+    }
+
+    fn bump_all(&self) {
+        let m = self.signals.lock().unwrap_or_else(|p| p.into_inner());
+        for s in m.values() {
+            s.send_modify(|v| *v = v.wrapping_add(1));
+        }
+    }
+
+    /// PostgreSQL: one LISTEN connection per process turns every node's commits into wake-ups
+    /// (the payload names the resource). After a lost connection it reconnects and wakes every
+    /// watcher once, so none misses what committed meanwhile.
     pub(crate) fn listen(&self, url: String) {
         let feed = self.clone();
         tokio::spawn(async move {
@@ -63,9 +78,9 @@ impl Feed {
                 match sqlx::postgres::PgListener::connect(&url).await {
                     Ok(mut l) => {
                         if l.listen(CHANNEL).await.is_ok() {
-                            feed.bump();
-                            while l.recv().await.is_ok() {
-                                feed.bump();
+                            feed.bump_all();
+                            while let Ok(n) = l.recv().await {
+                                feed.bump(n.payload());
                             }
                         }
                     }
@@ -91,9 +106,9 @@ fn event_of(r: &Row) -> Result<Event> {
 const COLUMNS: &str = "id, resource, event_type, supplier, created";
 
 impl Store {
-    /// A receiver that changes after every commit that may have written events.
-    pub fn event_signal(&self) -> watch::Receiver<u64> {
-        self.feed.tx.subscribe()
+    /// A receiver that changes after every commit that may have written events of `resource`.
+    pub fn event_signal(&self, resource: &str) -> watch::Receiver<u64> {
+        self.feed.subscribe(resource)
     }
 
     fn event_sql(&self, resource: &str, filter: &EventFilter, params: &mut Vec<Param>) -> String {
@@ -235,11 +250,13 @@ impl Tx {
             Param::Text(text.to_string()),
         ];
         self.execute(&sql, &params).await?;
-        if !self.wrote_events && self.backend() == Backend::Postgres {
-            // Delivered to every listening node when (and only if) this transaction commits.
-            self.execute(&format!("SELECT pg_notify('{CHANNEL}', '')"), &[]).await?;
+        if !self.event_resources.iter().any(|r| r == resource) {
+            if self.backend() == Backend::Postgres {
+                // Delivered to every listening node when (and only if) this transaction commits.
+                self.execute("SELECT pg_notify($1, $2)", &[CHANNEL.into(), resource.into()]).await?;
+            }
+            self.event_resources.push(resource.to_string());
         }
-        self.wrote_events = true;
         Ok(())
     }
 }

@@ -215,7 +215,7 @@ impl Store {
                 Pools::Pg(pool)
             }
         };
-        let feed = events::Feed::new();
+        let feed = events::Feed::default();
         if backend == Backend::Postgres {
             feed.listen(url.to_string());
         }
@@ -261,7 +261,7 @@ impl Store {
             touched_meta: false,
             meta_gen: self.meta_gen.clone(),
             ids: self.ids.clone(),
-            wrote_events: false,
+            event_resources: Vec::new(),
             feed: self.feed.clone(),
         })
     }
@@ -303,7 +303,8 @@ pub struct Tx {
     touched_meta: bool,
     meta_gen: Arc<AtomicI64>,
     ids: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
-    wrote_events: bool,
+    /// Resources this transaction wrote events of (their watchers are woken after commit).
+    event_resources: Vec<String>,
     feed: events::Feed,
 }
 
@@ -320,8 +321,8 @@ impl Tx {
         if self.touched_meta {
             self.meta_gen.fetch_add(1, Ordering::SeqCst);
         }
-        if self.wrote_events {
-            self.feed.bump();
+        for r in &self.event_resources {
+            self.feed.bump(r);
         }
         Ok(())
     }
