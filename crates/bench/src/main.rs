@@ -23,8 +23,8 @@ struct Args {
     /// Seconds per workload.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
-    /// Comma-separated workloads: startup, model, instances, topology.
-    #[arg(long, default_value = "startup,model,instances,topology")]
+    /// Comma-separated workloads: startup, model, instances, topology, watch, audit.
+    #[arg(long, default_value = "startup,model,instances,topology,watch,audit")]
     workload: String,
     /// Instances loaded before the search workload.
     #[arg(long, default_value_t = 100_000)]
@@ -32,6 +32,12 @@ struct Args {
     /// Hosts spread over the modules of the topology workload's business.
     #[arg(long, default_value_t = 50_000)]
     hosts: usize,
+    /// Idle long-polling watchers connected during the watch workload.
+    #[arg(long, default_value_t = 100)]
+    idle_watchers: usize,
+    /// Audit records loaded before the audit workload.
+    #[arg(long, default_value_t = 1_000_000)]
+    audits: usize,
     /// PostgreSQL server (a fresh database is created on it).
     #[arg(long, env = "CMDB_TEST_PG_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
     pg_url: String,
@@ -472,6 +478,192 @@ async fn run_topology(args: &Args, backend: &str) {
     all.report(backend, "topology", started.elapsed(), args.clients);
 }
 
+const NO_EVENT: &str = "MQ0xDTVlYTZkM2YzOTRjMWY1ZDk4NmU5YmQ4Ng1ub0V2ZW50DTENMQ==";
+
+/// Watch latency: a writer creates an instance every 20 ms; one watcher follows the model's
+/// events; `idle` more watchers long-poll a resource nobody writes. Latency is from the start of
+/// the write request (so it includes the write itself) to the watcher holding the event.
+async fn run_watch(args: &Args, backend: &str) {
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+    let db = fresh_database(args, backend, "watch").await;
+    let (server, _) = start_server(args, &db).await;
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+    let c = Client { http, url: server.url.clone() };
+    c.call(
+        "create_classification",
+        &json!({"bk_classification_id": "benchwatch", "bk_classification_name": "benchwatch"}),
+    )
+    .await;
+    c.call("create_object", &json!({"bk_obj_id": "benchwatched", "bk_obj_name": "benchwatched", "bk_classification_id": "benchwatch", "bk_obj_icon": "i"})).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let idle: Vec<_> = (0..args.idle_watchers)
+        .map(|_| {
+            let (c, stop) = (c.clone(), stop.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::SeqCst) {
+                    c.call("resource_watch", &json!({"bk_resource": "plat", "bk_cursor": NO_EVENT})).await;
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sent: Arc<Mutex<HashMap<String, Instant>>> = Default::default();
+    let watcher = {
+        let (c, sent, stop) = (c.clone(), sent.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut s = Samples::default();
+            let mut cursor = NO_EVENT.to_string();
+            while !stop.load(Ordering::SeqCst) {
+                let body = json!({"bk_resource": "object_instance", "bk_cursor": cursor, "bk_filter": {"bk_sub_resource": "benchwatched"}});
+                let data = c.call("resource_watch", &body).await;
+                let now = Instant::now();
+                let events = data["bk_events"].as_array().unwrap();
+                if data["bk_watched"] == true {
+                    for e in events {
+                        let name = e["bk_detail"]["bk_inst_name"].as_str().unwrap_or_default().to_string();
+                        if let Some(t) = sent.lock().unwrap().remove(&name) {
+                            s.0.entry("write start → watcher").or_default().push(now - t);
+                        }
+                    }
+                }
+                cursor = events.last().unwrap()["bk_cursor"].as_str().unwrap().to_string();
+            }
+            s
+        })
+    };
+    let started = Instant::now();
+    let until = started + Duration::from_secs(args.seconds);
+    let mut i = 0;
+    while Instant::now() < until {
+        let name = format!("w{i}");
+        sent.lock().unwrap().insert(name.clone(), Instant::now());
+        c.call("create_inst", &json!({"bk_obj_id": "benchwatched", "bk_inst_name": name})).await;
+        i += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.store(true, Ordering::SeqCst);
+    // one more write releases the measuring watcher from its long poll
+    c.call("create_inst", &json!({"bk_obj_id": "benchwatched", "bk_inst_name": "last"})).await;
+    let mut samples = watcher.await.unwrap();
+    samples.report(backend, "watch", started.elapsed(), args.idle_watchers);
+    for t in idle {
+        t.abort();
+    }
+}
+
+/// Audit records written straight into the store by one generating statement: 10 resource
+/// types, 50 users, 20 businesses, spread evenly over the last 30 days.
+async fn seed_audits(db: &str, backend: &str, n: usize) {
+    let store = cmdb_store::Store::connect(db, &Default::default()).await.expect("open the store");
+    let start = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+        - 30 * 86_400_000;
+    let step = 30 * 86_400_000 / n as i64;
+    let types = "CASE i % 10 WHEN 0 THEN 'host' WHEN 1 THEN 'set' WHEN 2 THEN 'module' WHEN 3 THEN 'business' \
+        WHEN 4 THEN 'model_instance' WHEN 5 THEN 'service_instance' WHEN 6 THEN 'biz_set' WHEN 7 THEN 'model' \
+        WHEN 8 THEN 'cloud_area' ELSE 'dynamic_group' END";
+    let audit_types = "CASE i % 10 WHEN 0 THEN 'host' WHEN 3 THEN 'business' WHEN 4 THEN 'model_instance' \
+        WHEN 6 THEN 'biz_set' WHEN 7 THEN 'model' WHEN 8 THEN 'cloud_resource' WHEN 9 THEN 'dynamic_grouping' \
+        ELSE 'business_resource' END";
+    let actions = "CASE i % 3 WHEN 0 THEN 'create' WHEN 1 THEN 'update' ELSE 'delete' END";
+    let sql = if backend == "sqlite" {
+        format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}), \
+             r AS (SELECT i, {types} AS rt, {audit_types} AS at, {actions} AS act, {start} + i * {step} AS ms FROM n) \
+             INSERT INTO audit_log (supplier, audit_type, resource_type, action, biz_id, resource_id, op_time, username, doc) \
+             SELECT '0', at, rt, act, i % 20, CAST(i AS TEXT), ms, 'user' || (i % 50), json_object(\
+             'audit_type', at, 'bk_supplier_account', '0', 'user', 'user' || (i % 50), 'resource_type', rt, \
+             'action', act, 'operate_from', 'user', 'operation_detail', json_object('details', json_object(\
+             'pre_data', NULL, 'cur_data', json_object('id', i), 'update_fields', NULL), 'bk_obj_id', rt), \
+             'operation_time', strftime('%Y-%m-%d %H:%M:%S', ms / 1000, 'unixepoch', 'localtime'), '_op_ms', ms, \
+             'bk_biz_id', i % 20, 'resource_id', i, 'resource_name', 'name-' || i, 'extend_resource_name', '') FROM r"
+        )
+    } else {
+        format!(
+            "INSERT INTO audit_log (supplier, audit_type, resource_type, action, biz_id, resource_id, op_time, username, doc) \
+             SELECT '0', at, rt, act, i % 20, i::text, ms, 'user' || (i % 50), jsonb_build_object(\
+             'audit_type', at, 'bk_supplier_account', '0', 'user', 'user' || (i % 50), 'resource_type', rt, \
+             'action', act, 'operate_from', 'user', 'operation_detail', jsonb_build_object('details', jsonb_build_object(\
+             'pre_data', NULL, 'cur_data', jsonb_build_object('id', i), 'update_fields', NULL), 'bk_obj_id', rt), \
+             'operation_time', to_char(to_timestamp(ms / 1000.0), 'YYYY-MM-DD HH24:MI:SS'), '_op_ms', ms, \
+             'bk_biz_id', i % 20, 'resource_id', i, 'resource_name', 'name-' || i, 'extend_resource_name', '') \
+             FROM (SELECT i, {types} AS rt, {audit_types} AS at, {actions} AS act, {start}::bigint + i::bigint * {step} AS ms \
+             FROM generate_series(1, {n}) AS i) r"
+        )
+    };
+    let mut tx = store.begin().await.expect("begin");
+    tx.execute(&sql, &[]).await.expect("audit records");
+    tx.commit().await.expect("commit");
+    if backend == "postgres" {
+        let mut tx = store.begin().await.expect("begin");
+        tx.execute("ANALYZE audit_log", &[]).await.expect("analyze");
+        tx.commit().await.expect("commit");
+    }
+}
+
+/// list_operation_audit over the seeded records: one day of one resource type, page 200.
+async fn run_audit(args: &Args, backend: &str) {
+    let db = fresh_database(args, backend, "audit").await;
+    let (server, _) = start_server(args, &db).await;
+    let t = Instant::now();
+    seed_audits(&db, backend, args.audits).await;
+    println!("{backend:<9} load     {} audit records (store) in {:.1} s", args.audits, t.elapsed().as_secs_f64());
+    let c = Client { http: reqwest::Client::new(), url: server.url.clone() };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    for clients in [1, args.clients] {
+        let started = Instant::now();
+        let until = started + Duration::from_secs(args.seconds);
+        let tasks: Vec<_> = (0..clients)
+            .map(|k| {
+                let c = c.clone();
+                tokio::spawn(async move {
+                    let mut s = Samples::default();
+                    let mut i = k as i64;
+                    let types = ["host", "set", "module", "business", "model_instance"];
+                    while Instant::now() < until {
+                        let day_start = now - (1 + i % 28) * 86_400;
+                        let range = json!({"start": fmt_epoch(day_start), "end": fmt_epoch(day_start + 86_400)});
+                        let rt = types[i as usize % types.len()];
+                        for (name, sort) in [("list_operation_audit(1 day)", ""), ("list_operation_audit(1 day, -time)", "-operation_time")] {
+                            let body = json!({"condition": {"operation_time": range, "resource_type": rt}, "page": {"start": 0, "limit": 200, "sort": sort}});
+                            let t = Instant::now();
+                            let d = c.call("list_operation_audit", &body).await;
+                            s.0.entry(name).or_default().push(t.elapsed());
+                            assert_eq!(d["info"].as_array().unwrap().len(), 200);
+                        }
+                        i += 1;
+                    }
+                    s
+                })
+            })
+            .collect();
+        let mut all = Samples::default();
+        for t in tasks {
+            all.merge(t.await.unwrap());
+        }
+        all.report(backend, &format!("audit@{}k", args.audits / 1000), started.elapsed(), clients);
+    }
+}
+
+/// RFC 3339 in UTC of epoch seconds (list_operation_audit takes it like local times).
+fn fmt_epoch(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // civil-from-days (Howard Hinnant's algorithm)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
 #[tokio::main]
 async fn main() {
     let args = Arc::new(Args::parse());
@@ -488,8 +680,15 @@ async fn main() {
     };
     for b in backends {
         run_backend(&args, b).await;
-        if args.workload.split(',').any(|w| w.trim() == "topology") {
+        let wants = |name: &str| args.workload.split(',').any(|w| w.trim() == name);
+        if wants("topology") {
             run_topology(&args, b).await;
+        }
+        if wants("watch") {
+            run_watch(&args, b).await;
+        }
+        if wants("audit") {
+            run_audit(&args, b).await;
         }
     }
 }

@@ -278,3 +278,57 @@ both!(subscriptions, |s| async move {
     let found = s.ok("search_subscription", json!({"condition": {"subscription_name": name}})).await;
     assert_eq!(found["count"], 0);
 });
+
+both!(derived_events, |s| async move {
+    // business-set membership: created, then a member archived
+    let mut bizs = Vec::new();
+    for _ in 0..2 {
+        let b = s
+            .ok("create_business", json!({"data": {"bk_biz_name": unique("rb"), "bk_biz_maintainer": "admin", "time_zone": "Asia/Shanghai", "language": "1"}}))
+            .await;
+        bizs.push(b["bk_biz_id"].as_i64().unwrap());
+    }
+    let scope = json!({"match_all": false, "filter": {"condition": "AND", "rules": [{"field": "bk_biz_id", "operator": "in", "value": bizs}]}});
+    let set = s
+        .ok("create_business_set", json!({"bk_biz_set_attr": {"bk_biz_set_name": unique("rs")}, "bk_scope": scope}))
+        .await;
+    assert!(set.as_i64().unwrap() > 9991001, "business set ids follow the built-in one");
+    let latest = s.ok("resource_watch", json!({"bk_resource": "biz_set_relation"})).await;
+    assert_eq!(latest["bk_watched"], true);
+    assert_eq!(latest["bk_events"][0]["bk_event_type"], "update");
+    assert_eq!(latest["bk_events"][0]["bk_detail"], json!({"bk_biz_set_id": set, "bk_biz_ids": bizs}));
+    let cursor = latest["bk_events"][0]["bk_cursor"].as_str().unwrap().to_string();
+    s.ok("update_business_enable_status", json!({"bk_biz_id": bizs[1], "flag": "disabled"})).await;
+    let next = s.ok("resource_watch", json!({"bk_resource": "biz_set_relation", "bk_cursor": cursor})).await;
+    // the built-in set (all businesses) changed too; ours now holds only the first business
+    let mine = next["bk_events"].as_array().unwrap().iter().find(|e| e["bk_detail"]["bk_biz_set_id"] == set).unwrap();
+    assert_eq!(mine["bk_detail"], json!({"bk_biz_set_id": set, "bk_biz_ids": [bizs[0]]}));
+    let cursor = next["bk_events"].as_array().unwrap().last().unwrap()["bk_cursor"].as_str().unwrap().to_string();
+    s.ok("batch_delete_business_set", json!({"bk_biz_set_ids": [set]})).await;
+    let gone = s.ok("resource_watch", json!({"bk_resource": "biz_set_relation", "bk_cursor": cursor})).await;
+    assert_eq!(gone["bk_events"][0]["bk_detail"], json!({"bk_biz_set_id": set, "bk_biz_ids": []}));
+
+    // a table row change is an update of its owner
+    let model = s.new_model().await;
+    let obj = model["bk_obj_id"].as_str().unwrap().to_string();
+    let option = json!({"header": [{"bk_property_id": "disk", "bk_property_name": "disk", "bk_property_type": "singlechar"}], "default": []});
+    s.ok("create_object_attribute", json!({"bk_obj_id": obj, "bk_property_id": "disks", "bk_property_name": "disks", "bk_property_type": "innertable", "option": option})).await;
+    let owner =
+        s.ok("create_inst", json!({"bk_obj_id": obj, "bk_inst_name": "o"})).await["bk_inst_id"].as_i64().unwrap();
+    s.ok(
+        "batch_create_quoted_inst",
+        json!({"bk_obj_id": obj, "bk_property_id": "disks", "data": [{"bk_inst_id": owner, "disk": "sda"}]}),
+    )
+    .await;
+    let latest =
+        s.ok("resource_watch", json!({"bk_resource": "object_instance", "bk_filter": {"bk_sub_resource": obj}})).await;
+    assert_eq!(latest["bk_events"][0]["bk_event_type"], "update");
+    assert_eq!(latest["bk_events"][0]["bk_detail"]["bk_inst_id"], owner);
+
+    // audit records: no bk_biz_id key outside businesses, times as strings
+    let recs = audits(s, "model_instance", "o").await;
+    let rec = recs.iter().rev().find(|r| r["resource_id"] == owner).unwrap();
+    assert!(rec.get("bk_biz_id").is_none(), "{rec}");
+    let full = s.ok("find_audit_by_id", json!({"id": [rec["id"]]})).await;
+    assert!(full[0]["operation_detail"]["details"]["cur_data"]["create_time"].is_string(), "{}", full[0]);
+});

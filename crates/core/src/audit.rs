@@ -38,8 +38,24 @@ pub async fn write(tx: &mut Tx, caller: &Caller, a: Audit<'_>) -> Result<()> {
     tx.insert_audit(&record(caller, a)).await
 }
 
+/// Recorded times inside a record's details are shown as the wire shows them: model metadata as
+/// `YYYY-MM-DD hh:mm:ss`, everything else as RFC 3339 — never the stored epoch milliseconds.
+fn render_times(detail: &mut Value, metadata: bool) {
+    let Some(details) = detail.get_mut("details") else { return };
+    for part in ["pre_data", "cur_data"] {
+        let Some(m) = details.get_mut(part).and_then(Value::as_object_mut) else { continue };
+        for k in ["create_time", "last_time", "bk_created_at", "bk_updated_at"] {
+            if let Some(ms) = m.get(k).and_then(Value::as_i64) {
+                let text = if metadata { time::metadata_time(ms) } else { time::instance_time(ms) };
+                m.insert(k.to_string(), json!(text));
+            }
+        }
+    }
+}
+
 /// The audit record as stored (its id is assigned by the database at insert).
-pub fn record(caller: &Caller, a: Audit<'_>) -> Value {
+pub fn record(caller: &Caller, mut a: Audit<'_>) -> Value {
+    render_times(&mut a.detail, a.audit_type == "model");
     let now = time::now_millis();
     let mut doc = Map::new();
     doc.insert("audit_type".into(), json!(a.audit_type));
@@ -103,7 +119,6 @@ fn brief(mut rec: Value) -> Value {
             m.insert(k.into(), zero);
         }
         m.insert("operation_detail".into(), Value::Null);
-        m.entry("bk_biz_id").or_insert(json!(0));
         for k in ["code", "rid", "_op_ms"] {
             m.remove(k);
         }
@@ -114,7 +129,6 @@ fn brief(mut rec: Value) -> Value {
 fn full(mut rec: Value) -> Value {
     if let Some(m) = rec.as_object_mut() {
         m.remove("_op_ms");
-        m.entry("bk_biz_id").or_insert(json!(0));
     }
     rec
 }
@@ -122,6 +136,9 @@ fn full(mut rec: Value) -> Value {
 impl crate::Core {
     pub async fn list_operation_audit(&self, caller: &Caller, body: &crate::req::Body) -> Result<Value> {
         use cmdb_store::audit::{sort_column, AuditQuery, TextTest};
+        if body.get("page").and_then(|p| p.get("limit")).and_then(Value::as_i64).is_some_and(|l| l <= 0) {
+            return Err(Error::invalid("limit"));
+        }
         let page = crate::page::Page::parse(body.get("page"))?;
         if page.limit == 0 {
             return Err(Error::invalid("limit"));

@@ -105,7 +105,12 @@ impl Core {
         let cond = crate::req::opt_obj(body, "condition")?.cloned().unwrap_or_default();
         let filter = cmdb_model::query::parse_legacy(&cond)?;
         let fields = crate::instance::parse_fields(body.get("fields"), "fields")?;
-        let page = Page::parse(body.get("page"))?;
+        // `limit` ≤ 0 means all records.
+        let mut raw_page = body.get("page").cloned().unwrap_or(Value::Null);
+        if raw_page.get("limit").and_then(Value::as_i64).is_some_and(|l| l < 0) {
+            raw_page["limit"] = json!(0);
+        }
+        let page = Page::parse(Some(&raw_page))?;
         let all = self.store.find_docs(Kind::Subscription, &[]).await?;
         let matched: Vec<Value> =
             all.into_iter().filter(|d| tenant::doc_visible(&caller.supplier, d) && filter.matches(d)).collect();

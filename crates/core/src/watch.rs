@@ -209,7 +209,7 @@ impl Core {
         let cursor = crate::req::typed_str(body, "bk_cursor")?.filter(|c| !c.is_empty());
         let start_from = match body.get("bk_start_from") {
             None | Some(Value::Null) => None,
-            Some(v) => Some(v.as_i64().ok_or_else(|| Error::invalid("bk_start_from"))?),
+            Some(v) => Some(v.as_i64().ok_or_else(|| Error::with(code::JSON_UNMARSHAL, "bk_start_from"))?),
         };
         if cursor.is_some() && start_from.is_some() {
             return Err(generic("bk_cursor and bk_start_from are exclusive"));

@@ -144,8 +144,9 @@ impl Store {
         let mut order: Vec<String> =
             q.sort.iter().map(|(c, asc)| format!("{c} {}", if *asc { "ASC" } else { "DESC" })).collect();
         order.push("id ASC".into());
+        let order = order.join(", ");
         let doc = self.dialect().json_out("doc");
-        let sql = format!("SELECT id, {doc} FROM audit_log{w} ORDER BY {}", order.join(", "));
+        let sql = format!("SELECT id, {doc} FROM audit_log{w} ORDER BY {order}");
         let with_id = |r: &crate::Row| -> Result<Value> {
             let mut d = row_doc(r, 1)?;
             d["id"] = Value::from(r.int(0)?);
@@ -167,11 +168,11 @@ impl Store {
         }
         let count_sql = format!("SELECT COUNT(*) FROM audit_log{w}");
         let total = self.fetch(&count_sql, &params).await?.first().map(|r| r.int(0)).unwrap_or(Ok(0))?;
-        let mut sql = sql;
-        if q.limit > 0 || q.start > 0 {
-            let limit = if q.limit == 0 { i64::MAX } else { q.limit as i64 };
-            sql.push_str(&format!(" LIMIT {limit} OFFSET {}", q.start));
-        }
+        // The page's ids first (from the indexes alone where they cover the filter), then only
+        // those documents: no document is read or converted for rows outside the page.
+        let limit = if q.limit == 0 { i64::MAX } else { q.limit as i64 };
+        let ids = format!("SELECT id FROM audit_log{w} ORDER BY {order} LIMIT {limit} OFFSET {}", q.start);
+        let sql = format!("SELECT id, {doc} FROM audit_log WHERE id IN ({ids}) ORDER BY {order}");
         let rows = self.fetch(&sql, &params).await?;
         Ok((rows.iter().map(with_id).collect::<Result<_>>()?, total))
     }

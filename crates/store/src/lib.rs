@@ -401,6 +401,12 @@ impl Tx {
         self.next_ids(seq, 0).await?;
         self.execute("UPDATE seq SET value = $1 WHERE name = $2 AND value < $1", &[Param::Int(floor), seq.into()])
             .await?;
+        if self.backend == Backend::Sqlite {
+            // The in-memory counter hands SQLite's ids out: raise it too.
+            let mut ids = self.ids.lock().unwrap_or_else(|p| p.into_inner());
+            let cur = ids.entry(seq.to_string()).or_insert(floor);
+            *cur = (*cur).max(floor);
+        }
         Ok(())
     }
 

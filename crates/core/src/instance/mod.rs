@@ -45,7 +45,14 @@ pub(crate) fn watch_resource(model: &Model) -> &'static str {
 }
 
 /// The audit record of an instance write (audit-and-watch.md §1.2–1.3).
-pub(crate) fn audit_of<'a>(action: &'a str, model: &Model, doc: &Value, detail: Value) -> crate::audit::Audit<'a> {
+pub(crate) fn audit_of<'a>(action: &'a str, model: &Model, doc: &Value, mut detail: Value) -> crate::audit::Audit<'a> {
+    // Records show times as the wire does (RFC 3339), not as stored.
+    let times = model.time_fields();
+    for k in ["pre_data", "cur_data", "update_fields"] {
+        if let Some(v) = detail.get_mut(k).filter(|v| v.is_object()) {
+            *v = render(v.take(), &times);
+        }
+    }
     let obj = model.obj_id.as_str();
     let (audit_type, resource_type) = match obj {
         "biz" => ("business", "business"),

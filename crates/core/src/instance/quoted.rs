@@ -114,6 +114,7 @@ impl Core {
         }
         let now = time::now_millis();
         let mut ids = Vec::with_capacity(data.len());
+        let mut owners = HashSet::new();
         for (i, item) in data.iter().enumerate() {
             let m = item.as_object().ok_or_else(|| Error::with(code::JSON_UNMARSHAL, format!("data[{i}]")))?;
             let owner = match m.get("bk_inst_id") {
@@ -158,7 +159,9 @@ impl Core {
             tx.insert_doc(Kind::Instance, &row).await?;
             audit::write(&mut tx, caller, audit_of("create", &t, &row, audit::basic(None, Some(&row), None))).await?;
             ids.push(id);
+            owners.insert(owner);
         }
+        self.owners_changed(&mut tx, caller, &t, owners).await?;
         tx.commit().await?;
         Ok(json!({"ids": ids}))
     }
@@ -186,6 +189,7 @@ impl Core {
         }
         let now = time::now_millis();
         let changes_v = Value::Object(changes.clone());
+        let mut owners = HashSet::new();
         for old in rows(&mut tx, &t.model, &ids).await? {
             if !crate::tenant::writable(&caller.supplier, &old) {
                 continue;
@@ -202,7 +206,9 @@ impl Core {
                 audit_of("update", &t, &row, audit::basic(Some(&old), None, Some(&changes_v))),
             )
             .await?;
+            owners.insert(int_field(&row, "bk_inst_id"));
         }
+        self.owners_changed(&mut tx, caller, &t, owners).await?;
         tx.commit().await?;
         Ok(Value::Null)
     }
@@ -211,6 +217,7 @@ impl Core {
         let mut tx = self.store.begin().await?;
         let t = resolve(&mut tx, body).await?;
         let ids = ids_of(body, DELETE_MAX)?;
+        let mut owners = HashSet::new();
         for old in rows(&mut tx, &t.model, &ids).await? {
             if !crate::tenant::writable(&caller.supplier, &old) {
                 continue;
@@ -222,9 +229,27 @@ impl Core {
             )
             .await?;
             audit::write(&mut tx, caller, audit_of("delete", &t, &old, audit::basic(Some(&old), None, None))).await?;
+            owners.insert(int_field(&old, "bk_inst_id"));
         }
+        self.owners_changed(&mut tx, caller, &t, owners).await?;
         tx.commit().await?;
         Ok(Value::Null)
+    }
+
+    /// A change to table rows is an `update` event of each owning instance (audit-and-watch.md §2.2).
+    async fn owners_changed(&self, tx: &mut Tx, caller: &Caller, t: &Table, owners: HashSet<i64>) -> Result<()> {
+        let owners: Vec<Param> = owners.into_iter().filter(|o| *o != 0).map(Param::Int).collect();
+        if owners.is_empty() {
+            return Ok(());
+        }
+        let Some(model) = self.model_tx(tx, &t.src).await? else { return Ok(()) };
+        let docs = tx
+            .find_docs(Kind::Instance, &[Filter::Eq("obj_id", Param::Text(t.src.clone())), Filter::In("id", owners)])
+            .await?;
+        for d in docs {
+            tx.insert_event(super::watch_resource(&model), "update", &caller.supplier, &d).await?;
+        }
+        Ok(())
     }
 
     pub async fn list_quoted_inst(&self, caller: &Caller, body: &Body) -> Result<Value> {

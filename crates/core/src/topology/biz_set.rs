@@ -101,6 +101,47 @@ async fn name_taken(tx: &mut Tx, name: &str, except: i64) -> Result<bool> {
 }
 
 impl Core {
+    /// The ids of the businesses a scope selects, as the writer sees them.
+    async fn members(&self, tx: &mut Tx, scope: &Value) -> Result<Vec<i64>> {
+        let model = topo_model(self, tx, "biz").await?;
+        let filter = scope_filter(scope)?;
+        let sort = [("bk_biz_id".to_string(), true)];
+        Ok(tx
+            .find_instances(&model.query(&filter, &sort, 0, 0))
+            .await?
+            .iter()
+            .map(|b| int_field(b, "bk_biz_id"))
+            .collect())
+    }
+
+    /// A `biz_set_relation` event: the set's members now (none for a deleted set).
+    async fn relation_event(&self, tx: &mut Tx, caller: &Caller, set: &Value, deleted: bool) -> Result<()> {
+        let ids = if deleted { vec![] } else { self.members(tx, set.get("bk_scope").unwrap_or(&Value::Null)).await? };
+        let doc = json!({"bk_biz_set_id": int_field(set, "bk_biz_set_id"), "bk_biz_ids": ids});
+        tx.insert_event("biz_set_relation", "update", &caller.supplier, &doc).await
+    }
+
+    /// After a business write (`None` = did not exist before / no longer exists): every business
+    /// set whose membership it changed gets a `biz_set_relation` event.
+    pub(super) async fn business_membership_changed(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        old: Option<&Value>,
+        new: Option<&Value>,
+    ) -> Result<()> {
+        let sets = tx.find_docs(Kind::Instance, &[Filter::Eq("obj_id", "bk_biz_set_obj".into())]).await?;
+        for set in sets {
+            let f = scope_filter(set.get("bk_scope").unwrap_or(&Value::Null))?;
+            let before = old.is_some_and(|d| f.matches(d));
+            let after = new.is_some_and(|d| f.matches(d));
+            if before != after {
+                self.relation_event(tx, caller, &set, false).await?;
+            }
+        }
+        Ok(())
+    }
+
     pub async fn create_business_set(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let attr = match body.get("bk_biz_set_attr") {
             Some(Value::Object(m)) => m.clone(),
@@ -125,6 +166,7 @@ impl Core {
         }
         let model = topo_model(self, &mut tx, "bk_biz_set_obj").await?;
         let doc = self.insert_instance(&mut tx, caller, &model, &data).await?;
+        self.relation_event(&mut tx, caller, &doc, false).await?;
         tx.commit().await?;
         Ok(json!(int_field(&doc, "bk_biz_set_id")))
     }
@@ -170,7 +212,10 @@ impl Core {
             if let Some(s) = &scope {
                 changes.insert("bk_scope".into(), s.clone());
             }
-            self.write_update(&mut tx, caller, &model, &old, changes, "update").await?;
+            let new = self.write_update(&mut tx, caller, &model, &old, changes, "update").await?;
+            if scope.is_some() {
+                self.relation_event(&mut tx, caller, &new, false).await?;
+            }
         }
         tx.commit().await?;
         Ok(Value::Null)
@@ -185,15 +230,20 @@ impl Core {
             return Err(Error::with2(code::EXCEED_LIMIT, "bk_biz_set_ids", DELETE_IDS_MAX.to_string()));
         }
         let mut tx = self.store.begin().await?;
+        let mut victims = Vec::new();
         for id in &ids {
             if let Some(doc) = super::find_node(&mut tx, caller, "bk_biz_set_obj", *id).await? {
                 if int_field(&doc, "default") == 1 {
                     return Err(Error::new(code::BUILTIN_BIZ_SET_DELETE));
                 }
+                victims.push(doc);
             }
         }
         let model = topo_model(self, &mut tx, "bk_biz_set_obj").await?;
         self.delete_many(&mut tx, caller, &model, &ids).await?;
+        for doc in &victims {
+            self.relation_event(&mut tx, caller, doc, true).await?;
+        }
         tx.commit().await?;
         Ok(Value::Null)
     }

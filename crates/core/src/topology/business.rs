@@ -107,6 +107,7 @@ impl Core {
         let biz = self.insert_instance(&mut tx, caller, &biz_model, &data).await?;
         let biz_id = int_field(&biz, "bk_biz_id");
         self.create_idle_set(&mut tx, caller, biz_id).await?;
+        self.business_membership_changed(&mut tx, caller, None, Some(&biz)).await?;
         tx.commit().await?;
         let mut out = crate::instance::render(biz, &biz_model.time_fields());
         translate(&mut out, "biz", caller.lang);
@@ -149,7 +150,8 @@ impl Core {
         let old = business_of(&mut tx, caller, biz_id).await?;
         let model = topo_model(self, &mut tx, "biz").await?;
         let changes = crate::instance::validate::for_update(&mut tx, caller, &model, biz_id, &data).await?;
-        self.write_update(&mut tx, caller, &model, &old, changes, "update").await?;
+        let new = self.write_update(&mut tx, caller, &model, &old, changes, "update").await?;
+        self.business_membership_changed(&mut tx, caller, Some(&old), Some(&new)).await?;
         tx.commit().await?;
         Ok(Value::Null)
     }
@@ -195,7 +197,8 @@ impl Core {
             }
             _ => return Err(Error::is_invalid("flag")),
         };
-        self.write_update(&mut tx, caller, &model, &old, changes, action).await?;
+        let new = self.write_update(&mut tx, caller, &model, &old, changes, action).await?;
+        self.business_membership_changed(&mut tx, caller, Some(&old), Some(&new)).await?;
         tx.commit().await?;
         Ok(Value::Null)
     }
@@ -236,6 +239,7 @@ impl Core {
         tx.delete_docs(Kind::BizSensitive, &[Filter::Eq("id", Param::Int(biz_id))]).await?;
         let model = topo_model(self, &mut tx, "biz").await?;
         self.delete_many(&mut tx, caller, &model, &[biz_id]).await?;
+        self.business_membership_changed(&mut tx, caller, Some(&biz), None).await?;
         tx.commit().await?;
         Ok(Value::Null)
     }
