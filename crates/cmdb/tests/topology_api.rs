@@ -62,10 +62,11 @@ both!(business_lifecycle, |s| async move {
     let before = snapshot(s).await;
     let (biz, n) = new_biz(s).await;
     let after = snapshot(s).await;
-    // biz + idle set + 3 modules, each audited with a change event
+    // biz + idle set + 3 modules, each audited with a change event; the built-in business set
+    // (all businesses) gains a member: one biz_set_relation event
     assert_eq!(after[0] - before[0], 5);
     assert_eq!(after[1] - before[1], 5);
-    assert_eq!(after[2] - before[2], 5);
+    assert_eq!(after[2] - before[2], 6);
     let internal = s.ok("get_biz_internal_module", json!({"bk_biz_id": biz})).await;
     assert_eq!(internal["bk_set_name"], "idle pool");
     assert_eq!(names(&internal["module"], "bk_module_name"), ["idle host", "fault host", "recycle host"]);
