@@ -41,7 +41,8 @@ fn schema_v6(json: &str) -> String {
          CREATE TABLE event_tail (resource TEXT PRIMARY KEY, last_id BIGINT NOT NULL);\n\
          CREATE TABLE subscription (id BIGINT PRIMARY KEY, supplier TEXT NOT NULL DEFAULT '0', name TEXT NOT NULL, doc {json} NOT NULL);\n\
          CREATE INDEX audit_log_time ON audit_log (op_time);\n\
-         CREATE INDEX audit_log_scope ON audit_log (resource_type, op_time, supplier, id);\n"
+         CREATE INDEX audit_log_scope ON audit_log (resource_type, op_time, supplier, id);\n\
+         DROP INDEX audit_log_resource;\n"
     )
 }
 
