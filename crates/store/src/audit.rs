@@ -54,12 +54,14 @@ pub fn sort_column(field: &str) -> Option<&'static str> {
     })
 }
 
-fn bind(params: &mut Vec<Param>, p: Param) -> String {
+/// Binds `p` as the next parameter; returns its placeholder.
+pub(crate) fn bind(params: &mut Vec<Param>, p: Param) -> String {
     params.push(p);
     format!("${}", params.len())
 }
 
-fn list(params: &mut Vec<Param>, vals: &[String]) -> String {
+/// Binds each text as the next parameters; returns the placeholders, comma-separated.
+pub(crate) fn list(params: &mut Vec<Param>, vals: &[String]) -> String {
     vals.iter().map(|v| bind(params, Param::Text(v.clone()))).collect::<Vec<_>>().join(", ")
 }
 
@@ -187,14 +189,7 @@ impl Store {
         let mut sql =
             format!("SELECT id, {} FROM audit_log WHERE id IN ({})", self.dialect().json_out("doc"), marks.join(", "));
         if let Some(s) = suppliers {
-            let m: Vec<String> = s
-                .iter()
-                .map(|v| {
-                    params.push(Param::Text(v.clone()));
-                    format!("${}", params.len())
-                })
-                .collect();
-            sql.push_str(&format!(" AND supplier IN ({})", m.join(", ")));
+            sql.push_str(&format!(" AND supplier IN ({})", list(&mut params, s)));
         }
         sql.push_str(" ORDER BY id");
         self.fetch(&sql, &params)

@@ -7,6 +7,7 @@
 //! Waiting watchers do not poll: every process keeps one counter that is bumped after each commit
 //! that wrote events (and, on PostgreSQL, whenever any node's commit sends `NOTIFY cmdb_events`).
 
+use crate::audit::list;
 use crate::{Backend, Param, Result, Row, Store, Tx};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -115,15 +116,7 @@ impl Store {
         params.push(Param::Text(resource.to_string()));
         let mut sql = format!("SELECT {COLUMNS}, {} FROM event WHERE resource = $1", self.dialect().json_out("doc"));
         if !filter.types.is_empty() {
-            let marks: Vec<String> = filter
-                .types
-                .iter()
-                .map(|t| {
-                    params.push(Param::Text(t.clone()));
-                    format!("${}", params.len())
-                })
-                .collect();
-            sql.push_str(&format!(" AND event_type IN ({})", marks.join(", ")));
+            sql.push_str(&format!(" AND event_type IN ({})", list(params, &filter.types)));
         }
         if let Some(sub) = &filter.sub_resource {
             params.push(Param::Text(sub.clone()));
@@ -131,14 +124,7 @@ impl Store {
             sql.push_str(&format!(" AND (sub_a = ${n} OR sub_b = ${n})"));
         }
         if let Some(sup) = &filter.suppliers {
-            let marks: Vec<String> = sup
-                .iter()
-                .map(|s| {
-                    params.push(Param::Text(s.clone()));
-                    format!("${}", params.len())
-                })
-                .collect();
-            sql.push_str(&format!(" AND supplier IN ({})", marks.join(", ")));
+            sql.push_str(&format!(" AND supplier IN ({})", list(params, sup)));
         }
         sql
     }
