@@ -30,7 +30,8 @@ pub fn success(data: Value, rid: &str) -> Response {
 
 pub fn error(e: &Error, lang: Lang, rid: &str) -> Response {
     respond(json!({
-        "result": false, "code": e.code, "message": e.message(lang), "permission": null, "request_id": rid, "data": null,
+        "result": false, "code": e.code, "message": e.message(lang), "permission": null, "request_id": rid,
+        "data": e.data.as_deref().cloned().unwrap_or(Value::Null),
     }))
 }
 

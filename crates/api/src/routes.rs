@@ -1,6 +1,6 @@
 //! The routing table: one line per endpoint name, as in shared/spec/endpoints.tsv.
 
-use crate::handlers::{audit, instance, model, topology};
+use crate::handlers::{audit, host, instance, model, topology};
 use cmdb_core::Core;
 use cmdb_model::{Caller, Result};
 use serde_json::{Map, Value};
@@ -103,6 +103,49 @@ pub static ROUTES: &[Route] = &[
     post("subscribe_event", audit::subscribe_event),
     post("unsubcribe_event", audit::unsubcribe_event),
     post("update_event_subscribe", audit::update_event_subscribe),
+    // host
+    post("add_host_lock", host::add_host_lock),
+    post("add_host_to_business_idle", host::add_host_to_business_idle),
+    post("add_host_to_resource", host::add_host_to_resource),
+    post("add_host_to_resource_pool", host::add_host_to_resource_pool),
+    post("batch_update_host", host::batch_update_host),
+    post("bind_host_agent", host::bind_host_agent),
+    post("clone_host_property", host::clone_host_property),
+    post("count_biz_host_cpu", host::count_biz_host_cpu),
+    post("create_cloud_area", host::create_cloud_area),
+    post("delete_cloud_area", host::delete_cloud_area),
+    post("delete_host", host::delete_host),
+    post("delete_host_lock", host::delete_host_lock),
+    post("find_host_biz_relations", host::find_host_biz_relations),
+    post("find_host_by_topo", host::find_host_by_topo),
+    post("find_host_identifier_push_result", host::find_host_identifier_push_result),
+    post("find_host_relations_with_topo", host::find_host_relations_with_topo),
+    post("find_host_snapshot_batch", host::find_host_snapshot_batch),
+    post("find_host_topo_relation", host::find_host_topo_relation),
+    post("find_module_host_relation", host::find_module_host_relation),
+    get("get_host_base_info", host::get_host_base_info),
+    post("get_host_location", host::get_host_location),
+    post("list_biz_hosts", host::list_biz_hosts),
+    post("list_biz_hosts_topo", host::list_biz_hosts_topo),
+    post("list_hosts_without_biz", host::list_hosts_without_biz),
+    post("list_resource_pool_hosts", host::list_resource_pool_hosts),
+    post("push_host_identifier", host::push_host_identifier),
+    post("search_cloud_area", host::search_cloud_area),
+    post("search_cost_info_relation", host::search_cost_info_relation),
+    post("search_host_lock", host::search_host_lock),
+    post("search_hostidentifier", host::search_hostidentifier),
+    post("transfer_host_across_biz", host::transfer_host_across_biz),
+    post("transfer_host_module", host::transfer_host_module),
+    post("transfer_host_to_faultmodule", host::transfer_host_to_faultmodule),
+    post("transfer_host_to_idlemodule", host::transfer_host_to_idlemodule),
+    post("transfer_host_to_recyclemodule", host::transfer_host_to_recyclemodule),
+    post("transfer_host_to_resourcemodule", host::transfer_host_to_resourcemodule),
+    post("transfer_resourcehost_to_idlemodule", host::transfer_resourcehost_to_idlemodule),
+    post("transfer_sethost_to_idle_module", host::transfer_sethost_to_idle_module),
+    post("unbind_host_agent", host::unbind_host_agent),
+    post("update_cloud_area", host::update_cloud_area),
+    post("update_host", host::update_host),
+    post("update_host_cloud_area_field", host::update_host_cloud_area_field),
     // topology
     post("batch_delete_business_set", topology::batch_delete_business_set),
     post("batch_delete_set", topology::batch_delete_set),

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod batch;
+pub mod host;
 pub mod instance;
 pub mod model;
 pub mod page;

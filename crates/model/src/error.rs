@@ -87,6 +87,38 @@ pub mod code {
     pub const SUBSCRIPTION_UPDATE_FAILED: i64 = 1103003;
     pub const WATCH_CURSOR_EXPIRED: i64 = 1103007;
     pub const WATCH_NO_DETAIL: i64 = 1103008;
+    pub const CREATE_INSTANCE_FAILED: i64 = 1101000;
+    pub const DELETE_INSTANCE_FAILED: i64 = 1101001;
+    pub const CLOUD_AREA_NOT_FOUND: i64 = 1101032;
+    pub const BIZ_MODULE_LOOKUP_FAILED: i64 = 1101033;
+    pub const HOST_HAS_ASSOCIATION: i64 = 1101036;
+    pub const GSE_DISABLED: i64 = 1103011;
+    pub const QUERY_HOST_FAILED: i64 = 1110001;
+    pub const CREATE_HOST_FAILED: i64 = 1110004;
+    pub const MOVE_HOSTS_FAILED: i64 = 1110006;
+    pub const HOST_NOT_FOUND: i64 = 1110008;
+    pub const HOST_NOT_IN_BIZ: i64 = 1110023;
+    pub const HOST_NOT_IN_BIZ_2: i64 = 1110024;
+    pub const ADD_HOST_TO_MODULE_FAILED: i64 = 1110030;
+    pub const BIZ_ARCHIVED: i64 = 1110031;
+    pub const RESOURCE_POOL_NOT_FOUND: i64 = 1110051;
+    pub const HOST_ALREADY_IN_POOL: i64 = 1110052;
+    pub const MODULE_KIND_NOT_FOUND: i64 = 1110054;
+    pub const HOSTS_NOT_IN_MODULES: i64 = 1110056;
+    pub const MODULE_NOT_IN_BIZ: i64 = 1110061;
+    pub const DEFAULT_CLOUD_AREA: i64 = 1110066;
+    pub const HOSTS_NOT_IN_BIZ: i64 = 1113002;
+    pub const MODULES_NOT_IN_BIZ: i64 = 1113004;
+    pub const MIXED_INTERNAL_MODULES: i64 = 1113005;
+    pub const BIZ_NOT_EXIST: i64 = 1113006;
+    pub const INTERNAL_MODULE_TARGET: i64 = 1113013;
+    pub const BUILTIN_CLOUD_AREA: i64 = 1199076;
+    pub const HTTP_REQUEST_FAILED: i64 = 1199002;
+    pub const INIT_FAILED: i64 = 1199031;
+    pub const TOO_MANY_RECORDS: i64 = 1199081;
+    pub const ONE_OF_REQUIRED: i64 = 1199091;
+    pub const BIZ_NOT_EXIST_NAMED: i64 = 1199079;
+    pub const MULTIPLE_FOUND: i64 = 1199052;
     pub const ATTR_IN_UNIQUE: i64 = 1113024;
     pub const NO_NEW_REQUIRED_FIELD: i64 = 1113026;
     pub const NO_CHANGE_REQUIRED: i64 = 1113027;
@@ -98,18 +130,26 @@ pub mod code {
 pub struct Error {
     pub code: i64,
     pub args: Vec<String>,
+    /// `data` of the failure envelope, for the few endpoints that report details with an error.
+    pub data: Option<Box<serde_json::Value>>,
 }
 
 impl Error {
     pub fn new(code: i64) -> Self {
-        Error { code, args: Vec::new() }
+        Error { code, args: Vec::new(), data: None }
     }
     pub fn with(code: i64, arg: impl Into<String>) -> Self {
-        Error { code, args: vec![arg.into()] }
+        Error { code, args: vec![arg.into()], data: None }
     }
     pub fn with2(code: i64, a: impl Into<String>, b: impl Into<String>) -> Self {
-        Error { code, args: vec![a.into(), b.into()] }
+        Error { code, args: vec![a.into(), b.into()], data: None }
     }
+    /// The same error answering with `data` in its envelope.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(Box::new(data));
+        self
+    }
+
     /// `'field'` failed validation.
     pub fn invalid(field: impl Into<String>) -> Self {
         Error::with(code::PARAMS_INVALID, field)
@@ -266,6 +306,48 @@ fn template(c: i64) -> (&'static str, &'static str) {
             "游标已过期、未知或格式错误，请从当前或指定时间重新监听",
         ),
         WATCH_NO_DETAIL => ("the event has no detail", "事件详情不存在"),
+        CREATE_INSTANCE_FAILED => ("failed to create the instance: %s", "创建实例失败: %s"),
+        DELETE_INSTANCE_FAILED => ("failed to delete the instance: %s", "删除实例失败: %s"),
+        CLOUD_AREA_NOT_FOUND => ("the cloud area does not exist", "管控区域不存在"),
+        BIZ_MODULE_LOOKUP_FAILED => ("the business or its module was not found", "业务或模块查询失败"),
+        HOST_HAS_ASSOCIATION => {
+            ("the host is associated with another instance and cannot be deleted", "主机存在关联关系，不能删除")
+        }
+        GSE_DISABLED => ("host identifier sync through GSE is not enabled", "未开启通过 GSE 同步主机身份"),
+        QUERY_HOST_FAILED => ("no host was found", "查询主机失败"),
+        CREATE_HOST_FAILED => ("failed to create hosts", "创建主机失败"),
+        MOVE_HOSTS_FAILED => ("failed to move the hosts", "转移主机失败"),
+        HOST_NOT_FOUND => ("the host does not exist", "主机不存在"),
+        HOST_NOT_IN_BIZ => ("the host does not belong to the business", "主机不属于该业务"),
+        HOST_NOT_IN_BIZ_2 => ("the host does not belong to the business", "主机不属于该业务"),
+        ADD_HOST_TO_MODULE_FAILED => ("failed to add the hosts to the module: %s", "添加主机到模块失败: %s"),
+        BIZ_ARCHIVED => ("the business is archived", "业务已归档"),
+        RESOURCE_POOL_NOT_FOUND => ("the resource pool was not found", "资源池不存在"),
+        HOST_ALREADY_IN_POOL => ("the hosts are already in the resource pool", "主机已在资源池中"),
+        MODULE_KIND_NOT_FOUND => ("%s module not found", "%s 模块不存在"),
+        HOSTS_NOT_IN_MODULES => {
+            ("these hosts do not belong to the expected modules: %s", "这些主机不属于预期的模块: %s")
+        }
+        MODULE_NOT_IN_BIZ => ("module %s does not belong to business %s", "模块 %s 不属于业务 %s"),
+        DEFAULT_CLOUD_AREA => ("the default cloud area cannot be deleted", "默认管控区域不能删除"),
+        HOSTS_NOT_IN_BIZ => ("the hosts do not belong to the business", "主机不属于该业务"),
+        MODULES_NOT_IN_BIZ => ("the modules do not belong to the business", "模块不属于该业务"),
+        MIXED_INTERNAL_MODULES => (
+            "several target modules, or an incremental transfer, may not include an internal module",
+            "多个目标模块或增量转移时不能包含内置模块",
+        ),
+        BIZ_NOT_EXIST => ("the business does not exist", "业务不存在"),
+        INTERNAL_MODULE_TARGET => (
+            "internal modules must be targeted with the dedicated transfer endpoints",
+            "内置模块需要使用专用的转移接口",
+        ),
+        BUILTIN_CLOUD_AREA => ("the built-in cloud area cannot be updated", "内置管控区域不能修改"),
+        HTTP_REQUEST_FAILED => ("HTTP request failed: %s", "HTTP 请求失败: %s"),
+        INIT_FAILED => ("'%s' initialization failed", "'%s' 初始化失败"),
+        TOO_MANY_RECORDS => ("too many records at once (max %s)", "一次操作的记录过多（最多 %s）"),
+        ONE_OF_REQUIRED => ("at least one of %s and %s must be set", "%s 和 %s 至少需要设置一个"),
+        BIZ_NOT_EXIST_NAMED => ("business %s does not exist", "业务 %s 不存在"),
+        MULTIPLE_FOUND => ("several records were found where one was expected", "找到多条记录"),
         MODULE_NOT_FOUND => ("the module was not found", "模块不存在"),
         ARCHIVE_BIZ_HAS_HOST => ("the business still has hosts and cannot be archived", "业务下仍有主机，不能归档"),
         SERVICE_TEMPLATE_CATEGORY_FIXED => (

@@ -17,6 +17,44 @@ pub struct InstanceQuery<'a> {
     pub start: usize,
     /// 0 = all.
     pub limit: usize,
+    /// Hosts only: keep instances related (through `module_host`) to this topology scope.
+    pub within: Option<&'a Within>,
+}
+
+/// A topology scope over `module_host`: hosts of a business, optionally of some sets and/or modules.
+#[derive(Debug, Clone, Default)]
+pub struct Within {
+    pub biz: Option<i64>,
+    pub sets: Option<Vec<i64>>,
+    pub modules: Option<Vec<i64>>,
+}
+
+impl Within {
+    fn sql(&self, params: &mut Vec<Param>) -> String {
+        let mut conds = Vec::new();
+        if let Some(b) = self.biz {
+            params.push(Param::Int(b));
+            conds.push(format!("biz_id = ${}", params.len()));
+        }
+        for (col, ids) in [("set_id", &self.sets), ("module_id", &self.modules)] {
+            if let Some(ids) = ids {
+                if ids.is_empty() {
+                    conds.push("1 = 0".into());
+                    continue;
+                }
+                let marks: Vec<String> = ids
+                    .iter()
+                    .map(|i| {
+                        params.push(Param::Int(*i));
+                        format!("${}", params.len())
+                    })
+                    .collect();
+                conds.push(format!("{col} IN ({})", marks.join(", ")));
+            }
+        }
+        let w = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+        format!("id IN (SELECT host_id FROM module_host{w})")
+    }
 }
 
 struct Prepared {
@@ -29,7 +67,10 @@ fn prepare(d: crate::dialect::Dialect, q: &InstanceQuery<'_>, count_only: bool) 
     let mut params = vec![Param::Text(q.obj_id.to_string())];
     let p = plan(d, q.filter, q.hot, q.scalar, &mut params);
     let doc = d.json_out("doc");
-    let model = d.model_condition(q.obj_id);
+    let mut model = d.model_condition(q.obj_id);
+    if let Some(w) = q.within {
+        model = format!("{model} AND {}", w.sql(&mut params));
+    }
     if count_only && p.residual.is_none() {
         return Prepared {
             sql: format!("SELECT COUNT(*) FROM instance WHERE {model} AND {}", p.sql),

@@ -7,6 +7,7 @@ pub mod audit;
 mod dialect;
 mod docs;
 pub mod events;
+pub mod hosts;
 pub mod instances;
 mod migrate;
 pub mod query;

@@ -46,6 +46,13 @@ fn schema_v6(json: &str) -> String {
     )
 }
 
+/// Hosts: identity keys that must be unique, and host locks.
+const SCHEMA_V7: &str = "CREATE TABLE host_key (kind TEXT NOT NULL, cloud_id BIGINT NOT NULL, value TEXT NOT NULL, \
+     host_id BIGINT NOT NULL, is_unique INTEGER NOT NULL);\n\
+     CREATE INDEX host_key_value ON host_key (kind, value, cloud_id);\n\
+     CREATE INDEX host_key_host ON host_key (host_id);\n\
+     CREATE TABLE host_lock (host_id BIGINT PRIMARY KEY, username TEXT NOT NULL, create_time BIGINT NOT NULL);\n";
+
 fn schema_v1(json: &str, serial: &str) -> String {
     let doc_table = |name: &str, cols: &str| {
         format!("CREATE TABLE {name} (id BIGINT PRIMARY KEY, supplier TEXT NOT NULL DEFAULT '0', {cols}doc {json} NOT NULL);\n")
@@ -153,6 +160,12 @@ where
             tx.execute(stmt, &[]).await?;
         }
         record(&mut tx, 6, "event feed, subscriptions").await?;
+    }
+    if !applied.contains(&7) {
+        for stmt in SCHEMA_V7.split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
+            tx.execute(stmt, &[]).await?;
+        }
+        record(&mut tx, 7, "host keys, host locks").await?;
     }
     tx.commit().await
 }

@@ -132,7 +132,16 @@ async fn check(url: &str, seed: u64) {
         let e = expr(&mut r, 3);
         let want: Vec<i64> = docs.iter().filter(|d| e.matches(d)).map(|d| d["bk_inst_id"].as_i64().unwrap()).collect();
         let scalar = vec!["sv".to_string()];
-        let q = InstanceQuery { obj_id: "prop", filter: &e, hot: &HOT, scalar: &scalar, sort: &[], start: 0, limit: 0 };
+        let q = InstanceQuery {
+            obj_id: "prop",
+            filter: &e,
+            hot: &HOT,
+            scalar: &scalar,
+            sort: &[],
+            start: 0,
+            limit: 0,
+            within: None,
+        };
         let found = store.find_instances(&q).await.unwrap_or_else(|err| panic!("case {case}: {e:?}: {err}"));
         let got: Vec<i64> = found.iter().map(|d| d["bk_inst_id"].as_i64().unwrap()).collect();
         assert_eq!(got, want, "case {case} on {url}: {e:?}");

@@ -1,6 +1,7 @@
 //! One module per area; each handler passes the request to one core operation.
 
 pub mod audit;
+pub mod host;
 pub mod instance;
 pub mod model;
 pub mod topology;

@@ -25,7 +25,7 @@ pub(crate) const INST_SEQ: &str = "inst";
 /// original; every other model shares `inst`.
 pub(crate) fn id_sequence(obj_id: &str) -> &str {
     match obj_id {
-        "biz" | "set" | "module" | "bk_biz_set_obj" => obj_id,
+        "biz" | "set" | "module" | "bk_biz_set_obj" | "plat" | "host" => obj_id,
         _ => INST_SEQ,
     }
 }
@@ -107,6 +107,7 @@ impl Reader for &Store {
 #[derive(Debug, Clone)]
 pub(crate) struct Attr {
     pub prop: String,
+    pub name: String,
     pub id: i64,
     pub ty: Option<PropertyType>,
     pub type_name: String,
@@ -197,6 +198,7 @@ impl Model {
             .iter()
             .map(|a| Attr {
                 prop: str_field(a, "bk_property_id").to_string(),
+                name: str_field(a, "bk_property_name").to_string(),
                 id: int_field(a, "id"),
                 ty: PropertyType::parse(str_field(a, "bk_property_type")),
                 type_name: str_field(a, "bk_property_type").to_string(),
@@ -254,6 +256,7 @@ impl Model {
             sort,
             start,
             limit,
+            within: None,
         }
     }
 
@@ -275,8 +278,19 @@ impl Model {
     pub(crate) fn scalar_fields(&self) -> Vec<String> {
         let mut v: Vec<String> =
             ["create_time", "last_time", "bk_created_at", "bk_updated_at"].iter().map(|x| x.to_string()).collect();
-        v.extend(self.attrs.iter().filter(|a| a.ty.is_some_and(is_scalar_type)).map(|a| a.prop.clone()));
+        v.extend(
+            self.attrs
+                .iter()
+                .filter(|a| a.ty.is_some_and(is_scalar_type) && !self.list_valued(&a.prop))
+                .map(|a| a.prop.clone()),
+        );
         v
+    }
+
+    /// Host address fields are stored as lists (hosts.md §1) although their type is singlechar.
+    pub(crate) fn list_valued(&self, prop: &str) -> bool {
+        self.obj_id == "host"
+            && ["bk_host_innerip", "bk_host_outerip", "bk_host_innerip_v6", "bk_host_outerip_v6"].contains(&prop)
     }
 
     /// Fields stored as epoch milliseconds.
@@ -313,8 +327,9 @@ impl crate::Core {
         };
         for c in conjuncts {
             if let Expr::Field(f, Test::Eq(_) | Test::In(_) | Test::Cmp(..)) = c {
-                let indexed =
-                    model.attrs.iter().any(|a| a.biz_id == 0 && &a.prop == f && a.ty.is_some_and(is_indexed_type));
+                let indexed = model.attrs.iter().any(|a| {
+                    a.biz_id == 0 && &a.prop == f && a.ty.is_some_and(is_indexed_type) && !model.list_valued(f)
+                });
                 if indexed {
                     wanted.push(f.clone());
                 }

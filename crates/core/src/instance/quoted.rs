@@ -279,6 +279,7 @@ impl Core {
                 sort: &[],
                 start: 0,
                 limit: 0,
+                within: None,
             };
             return Ok(json!({"count": self.store.count_instances(&q).await?, "info": []}));
         }
@@ -299,6 +300,7 @@ impl Core {
             sort: &page.sort,
             start: page.start,
             limit: page.limit,
+            within: None,
         };
         let info: Vec<Value> =
             self.store.find_instances(&q).await?.into_iter().map(|r| project(public(r), &fields)).collect();

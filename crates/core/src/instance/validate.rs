@@ -260,6 +260,11 @@ pub(crate) async fn check_unique(
     doc: &Map<String, Value>,
     self_id: Option<i64>,
 ) -> Result<()> {
+    // Host identity (IPs per cloud area, agent ids) is kept unique through `host_key`, set-based;
+    // the host model's unique rules are not evaluated document by document.
+    if model.obj_id == "host" {
+        return Ok(());
+    }
     let id_field = builtin::id_field(&model.obj_id);
     for keys in &model.uniques {
         if keys.is_empty() {

@@ -92,7 +92,7 @@ fn batch_ids(body: &crate::req::Body) -> Result<Vec<i64>> {
 }
 
 /// A non-empty `fields` list (1199006 when empty or absent).
-fn required_fields(body: &crate::req::Body, key: &str) -> Result<Vec<String>> {
+pub(crate) fn required_fields(body: &crate::req::Body, key: &str) -> Result<Vec<String>> {
     let fields = crate::instance::parse_fields(body.get(key), key)?;
     if fields.is_empty() {
         return Err(Error::invalid(key));
@@ -129,4 +129,9 @@ async fn sibling_named(tx: &mut Tx, obj: &str, biz: i64, parent: i64, name: &str
 /// The business (visible to the caller) or 1199019.
 async fn business_of(tx: &mut Tx, caller: &Caller, biz: i64) -> Result<Value> {
     find_node(tx, caller, "biz", biz).await?.ok_or_else(|| Error::with(code::NOT_FOUND, "bk_biz_id"))
+}
+
+/// The business `biz` if the caller sees it (the writer's view).
+pub(crate) async fn business_visible(tx: &mut Tx, caller: &Caller, biz: i64) -> Result<Option<Value>> {
+    find_node(tx, caller, "biz", biz).await
 }
