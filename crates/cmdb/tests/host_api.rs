@@ -422,3 +422,108 @@ both!(host_queries, |s| async move {
         .await;
     assert_eq!(clouds["data"]["info"][0]["bk_cloud_name"], "Unassigned Area");
 });
+
+both!(hosts_with_paths, |s| async move {
+    let (biz, idle_set, internal) = new_biz(s).await;
+    let (set, m) = normal_module(s, biz).await;
+    let (_, m2) = normal_module(s, biz).await;
+    let hosts = hosts_in(s, biz, 2).await;
+    s.ok("transfer_host_module", json!({"bk_biz_id": biz, "bk_host_id": [hosts[0]], "bk_module_id": [m, m2]})).await;
+    let filter = json!({"condition": "AND", "rules": [{"field": "bk_host_id", "operator": "in", "value": hosts}]});
+    let detail = s
+        .ok(
+            "list_host_detail_topology",
+            json!({"page": {"limit": 10}, "fields": ["bk_host_id"], "host_property_filter": filter, "with_biz": true}),
+        )
+        .await;
+    assert_eq!(detail["count"], 2);
+    let t0 = &detail["info"][0]["topo"];
+    assert_eq!(t0[0]["inst"]["obj"], "biz");
+    assert_eq!(t0[0]["children"].as_array().unwrap().len(), 2, "two sets under the business: {t0}");
+    assert_eq!(
+        t0[0]["children"][0]["inst"],
+        json!({"obj": "set", "name": t0[0]["children"][0]["inst"]["name"], "id": set})
+    );
+    assert_eq!(t0[0]["children"][0]["children"][0]["inst"]["id"], m);
+    assert_eq!(t0[0]["children"][0]["children"][0]["children"], Value::Null);
+    let t1 = &detail["info"][1]["topo"];
+    let no_biz = s
+        .ok(
+            "list_host_detail_topology",
+            json!({"page": {"limit": 10}, "fields": ["bk_host_id"], "host_property_filter": filter}),
+        )
+        .await;
+    assert_eq!(no_biz["info"][1]["topo"][0]["inst"]["id"], idle_set);
+    assert_eq!(t1[0]["children"][0]["children"][0]["inst"]["id"], internal[0]);
+    s.fails("list_host_detail_topology", json!({"page": {"limit": 10}, "fields": []}), 1199006).await;
+    s.fails("list_host_detail_topology", json!({"page": {"limit": 501}, "fields": ["bk_host_id"]}), 1199006).await;
+
+    let total = s
+        .ok("list_host_total_mainline_topo", json!({"bk_biz_id": biz, "page": {"limit": 10}, "fields": ["bk_host_id"], "module_property_filter": {"condition": "AND", "rules": [{"field": "bk_module_id", "operator": "equal", "value": m2}]}}))
+        .await;
+    assert_eq!(total["count"], 1);
+    assert_eq!(total["info"][0]["host"]["bk_host_id"], hosts[0]);
+    assert_eq!(total["info"][0]["topo"][0]["inst"]["obj"], "set");
+    let none = s
+        .ok("list_host_total_mainline_topo", json!({"bk_biz_id": biz, "page": {"limit": 10}, "set_property_filter": {"condition": "AND", "rules": [{"field": "bk_set_name", "operator": "equal", "value": "nope"}]}}))
+        .await;
+    assert_eq!(none, json!({"count": 0, "info": []}));
+    s.fails("list_host_total_mainline_topo", json!({"bk_biz_id": biz, "page": {"limit": 0}}), 1199010).await;
+    s.fails("list_host_total_mainline_topo", json!({"bk_biz_id": biz, "page": {"limit": 501}}), 1199035).await;
+});
+
+both!(install_bk, |s| async move {
+    // set and module in the built-in business 蓝鲸 (id 2)
+    let set_name = unique("bkset");
+    let set = s.ok("create_set", json!({"bk_biz_id": 2, "data": {"bk_set_name": set_name}})).await["bk_set_id"]
+        .as_i64()
+        .unwrap();
+    let mod_name = unique("bkmod");
+    let m = s
+        .ok(
+            "create_module",
+            json!({"bk_biz_id": 2, "bk_set_id": set, "data": {"bk_parent_id": set, "bk_module_name": mod_name}}),
+        )
+        .await["bk_module_id"]
+        .as_i64()
+        .unwrap();
+    let addr = ip();
+    let body = json!({"bk_set_name": set_name, "bk_module_name": mod_name, "bk_host_innerip": addr, "host_info": {"bk_host_name": "bk1"}});
+    assert_eq!(s.ok("host_install_bk", body.clone()).await, json!(""));
+    let found = s.ok("list_biz_hosts", json!({"bk_biz_id": 2, "bk_module_ids": [m], "page": {"limit": 10}, "fields": ["bk_host_id", "bk_host_name"]})).await;
+    assert_eq!(found["count"], 1);
+    assert_eq!(found["info"][0]["bk_host_name"], "bk1");
+    let mut again = body.clone();
+    again["host_info"] = json!({"bk_host_name": "bk2"});
+    s.ok("host_install_bk", again).await;
+    let found = s
+        .ok(
+            "list_biz_hosts",
+            json!({"bk_biz_id": 2, "bk_module_ids": [m], "page": {"limit": 10}, "fields": ["bk_host_name"]}),
+        )
+        .await;
+    assert_eq!(found["info"][0]["bk_host_name"], "bk2");
+    s.fails(
+        "host_install_bk",
+        json!({"bk_set_name": set_name, "bk_module_name": "nope", "bk_host_innerip": ip()}),
+        1199078,
+    )
+    .await;
+    s.fails("host_install_bk", json!({"bk_set_name": set_name, "bk_module_name": mod_name}), 1199010).await;
+    s.fails(
+        "host_install_bk",
+        json!({"bk_set_name": set_name, "bk_module_name": mod_name, "bk_host_innerip": ip(), "bk_cloud_id": 77777}),
+        1101032,
+    )
+    .await;
+    // a host of another business is refused
+    let (biz, _, _) = new_biz(s).await;
+    let foreign = ip();
+    s.ok("add_host_to_business_idle", json!({"bk_biz_id": biz, "bk_host_list": [{"bk_host_innerip": foreign, "bk_cloud_id": 0, "bk_addressing": "static"}]})).await;
+    s.fails(
+        "host_install_bk",
+        json!({"bk_set_name": set_name, "bk_module_name": mod_name, "bk_host_innerip": foreign}),
+        1110023,
+    )
+    .await;
+});

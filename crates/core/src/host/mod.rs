@@ -5,6 +5,7 @@
 
 mod add;
 mod edit;
+mod paths;
 mod query;
 mod transfer;
 

@@ -189,6 +189,20 @@ impl Core {
         Ok(())
     }
 
+    /// Moves hosts inside business `biz` to `modules` (other endpoints' transfers).
+    pub(super) async fn move_hosts(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        biz: i64,
+        hosts: &[i64],
+        modules: Vec<i64>,
+        increment: bool,
+    ) -> Result<()> {
+        let mv = Move { from: biz, to: biz, modules, increment, action: "transfer_host_module" };
+        self.transfer(tx, caller, hosts, mv).await
+    }
+
     /// Host attributes private to business `biz` leave hosts that leave it.
     async fn drop_private_attributes(&self, tx: &mut Tx, caller: &Caller, biz: i64, docs: &[Value]) -> Result<()> {
         let model = self.host_model(tx).await?;
