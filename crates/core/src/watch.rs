@@ -145,7 +145,8 @@ impl Watch {
         let detail = if with_detail {
             let times =
                 ["create_time", "last_time", "bk_created_at", "bk_updated_at"].iter().map(|s| s.to_string()).collect();
-            let doc = render(e.doc.clone(), &times);
+            let doc = if self.resource == "host" { crate::host::join_lists(e.doc.clone()) } else { e.doc.clone() };
+            let doc = render(doc, &times);
             if self.resource == "biz_set_relation" {
                 doc
             } else {

@@ -10,6 +10,8 @@ use crate::{Param, Result, Row, Store, Tx};
 pub const KEY_V4: &str = "v4";
 pub const KEY_V6: &str = "v6";
 pub const KEY_AGENT: &str = "agent";
+/// Outer IPv4 addresses (unique across all hosts: the host model's `bk_host_outerip` rule).
+pub const KEY_OUTER: &str = "outer";
 
 /// One identity key of a host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,39 +64,31 @@ impl Tx {
     /// Unique keys already held by hosts other than `except` that clash with any of `keys`
     /// (only keys marked unique on both sides clash), as the holders' keys.
     pub async fn clashing_host_keys(&mut self, keys: &[HostKey], except: &[i64]) -> Result<Vec<HostKey>> {
+        let wanted: std::collections::HashSet<(&str, i64, &str)> =
+            keys.iter().filter(|k| k.unique).map(|k| (k.kind, k.cloud, k.value.as_str())).collect();
+        let mut values: Vec<&str> = wanted.iter().map(|w| w.2).collect();
+        values.sort_unstable();
+        values.dedup();
+        let except: std::collections::HashSet<i64> = except.iter().copied().collect();
         let mut out = Vec::new();
-        let wanted: Vec<&HostKey> = keys.iter().filter(|k| k.unique).collect();
-        for chunk in wanted.chunks(CHUNK_ROWS) {
+        for chunk in values.chunks(CHUNK_ROWS) {
             let mut params = Vec::new();
-            let conds: Vec<String> = chunk
-                .iter()
-                .map(|k| {
-                    let a = bind(&mut params, k.kind.into());
-                    let b = bind(&mut params, Param::Text(k.value.clone()));
-                    let c = bind(&mut params, Param::Int(k.cloud));
-                    format!("(kind = {a} AND value = {b} AND cloud_id = {c})")
-                })
-                .collect();
-            let mut sql = format!(
-                "SELECT kind, cloud_id, value, host_id FROM host_key WHERE is_unique = 1 AND ({})",
-                conds.join(" OR ")
+            let marks: Vec<String> = chunk.iter().map(|v| bind(&mut params, Param::Text(v.to_string()))).collect();
+            let sql = format!(
+                "SELECT kind, cloud_id, value, host_id FROM host_key WHERE is_unique = 1 AND value IN ({})",
+                marks.join(", ")
             );
-            if !except.is_empty() {
-                sql.push_str(&format!(" AND host_id NOT IN ({})", ints(&mut params, except)));
-            }
             for r in self.fetch(&sql, &params).await? {
                 let kind = match r.text(0)? {
                     KEY_V6 => KEY_V6,
                     KEY_AGENT => KEY_AGENT,
+                    KEY_OUTER => KEY_OUTER,
                     _ => KEY_V4,
                 };
-                out.push(HostKey {
-                    kind,
-                    cloud: r.int(1)?,
-                    value: r.text(2)?.to_string(),
-                    host: r.int(3)?,
-                    unique: true,
-                });
+                let (cloud, value, host) = (r.int(1)?, r.text(2)?.to_string(), r.int(3)?);
+                if wanted.contains(&(kind, cloud, value.as_str())) && !except.contains(&host) {
+                    out.push(HostKey { kind, cloud, value, host, unique: true });
+                }
             }
         }
         Ok(out)
@@ -152,15 +146,16 @@ impl Tx {
     pub async fn delete_host_relations(&mut self, rels: &[HostRelation]) -> Result<()> {
         for chunk in rels.chunks(CHUNK_ROWS) {
             let mut params = Vec::new();
-            let conds: Vec<String> = chunk
+            let pairs: Vec<String> = chunk
                 .iter()
                 .map(|r| {
                     let h = bind(&mut params, Param::Int(r.host));
                     let m = bind(&mut params, Param::Int(r.module));
-                    format!("(host_id = {h} AND module_id = {m})")
+                    format!("({h}, {m})")
                 })
                 .collect();
-            self.execute(&format!("DELETE FROM module_host WHERE {}", conds.join(" OR ")), &params).await?;
+            let sql = format!("DELETE FROM module_host WHERE (host_id, module_id) IN (VALUES {})", pairs.join(", "));
+            self.execute(&sql, &params).await?;
         }
         Ok(())
     }

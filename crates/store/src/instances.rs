@@ -27,14 +27,17 @@ pub struct Within {
     pub biz: Option<i64>,
     pub sets: Option<Vec<i64>>,
     pub modules: Option<Vec<i64>>,
+    /// Relation rows of these suppliers only (`None` = any).
+    pub suppliers: Option<Vec<String>>,
 }
 
 impl Within {
-    fn sql(&self, params: &mut Vec<Param>) -> String {
+    /// Conditions on `module_host` columns.
+    fn conditions(&self, params: &mut Vec<Param>) -> Vec<String> {
         let mut conds = Vec::new();
         if let Some(b) = self.biz {
             params.push(Param::Int(b));
-            conds.push(format!("biz_id = ${}", params.len()));
+            conds.push(format!("module_host.biz_id = ${}", params.len()));
         }
         for (col, ids) in [("set_id", &self.sets), ("module_id", &self.modules)] {
             if let Some(ids) = ids {
@@ -49,11 +52,52 @@ impl Within {
                         format!("${}", params.len())
                     })
                     .collect();
-                conds.push(format!("{col} IN ({})", marks.join(", ")));
+                conds.push(format!("module_host.{col} IN ({})", marks.join(", ")));
             }
         }
+        if let Some(sup) = &self.suppliers {
+            let marks: Vec<String> = sup
+                .iter()
+                .map(|v| {
+                    params.push(Param::Text(v.clone()));
+                    format!("${}", params.len())
+                })
+                .collect();
+            conds.push(format!("module_host.supplier IN ({})", marks.join(", ")));
+        }
+        conds
+    }
+
+    /// The condition on `instance` rows. A whole business is a correlated EXISTS, so a host page
+    /// walks hosts in id order and probes the relation primary key `(host_id, module_id)` per
+    /// host, stopping at the page's end instead of materialising every host of the business.
+    /// With sets or modules named the scope is small: its host ids are read first (index on
+    /// `(module_id, host_id)` / `(set_id, host_id)`) and the hosts looked up by primary key.
+    fn sql(&self, params: &mut Vec<Param>) -> String {
+        if self.sets.is_some() || self.modules.is_some() {
+            let conds = self.conditions(params);
+            return format!("id IN (SELECT host_id FROM module_host WHERE {})", conds.join(" AND "));
+        }
+        let mut conds = vec!["module_host.host_id = instance.id".to_string()];
+        conds.extend(self.conditions(params));
+        format!("EXISTS (SELECT 1 FROM module_host WHERE {})", conds.join(" AND "))
+    }
+
+    /// How many distinct hosts the scope holds, from the relation indexes alone.
+    pub fn count_sql(&self, params: &mut Vec<Param>) -> String {
+        let conds = self.conditions(params);
         let w = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
-        format!("id IN (SELECT host_id FROM module_host{w})")
+        // GROUP BY streams over the `(biz_id, host_id)` index; COUNT(DISTINCT) sorts a copy.
+        format!("SELECT COUNT(*) FROM (SELECT host_id FROM module_host{w} GROUP BY host_id) AS hosts")
+    }
+}
+
+impl Store {
+    /// The number of distinct hosts in a topology scope.
+    pub async fn count_hosts_within(&self, w: &Within) -> Result<i64> {
+        let mut params = Vec::new();
+        let sql = w.count_sql(&mut params);
+        self.fetch(&sql, &params).await?.first().map(|r| r.int(0)).unwrap_or(Ok(0))
     }
 }
 

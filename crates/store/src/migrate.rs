@@ -51,7 +51,13 @@ const SCHEMA_V7: &str = "CREATE TABLE host_key (kind TEXT NOT NULL, cloud_id BIG
      host_id BIGINT NOT NULL, is_unique INTEGER NOT NULL);\n\
      CREATE INDEX host_key_value ON host_key (kind, value, cloud_id);\n\
      CREATE INDEX host_key_host ON host_key (host_id);\n\
-     CREATE TABLE host_lock (host_id BIGINT PRIMARY KEY, username TEXT NOT NULL, create_time BIGINT NOT NULL);\n";
+     CREATE TABLE host_lock (host_id BIGINT PRIMARY KEY, username TEXT NOT NULL, create_time BIGINT NOT NULL);\n\
+     DROP INDEX module_host_biz;\n\
+     CREATE INDEX module_host_biz ON module_host (biz_id, host_id);\n\
+     DROP INDEX module_host_set;\n\
+     CREATE INDEX module_host_set ON module_host (set_id, host_id);\n\
+     DROP INDEX module_host_module;\n\
+     CREATE INDEX module_host_module ON module_host (module_id, host_id);\n";
 
 fn schema_v1(json: &str, serial: &str) -> String {
     let doc_table = |name: &str, cols: &str| {

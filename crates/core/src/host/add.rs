@@ -122,8 +122,8 @@ impl Core {
                         .await?
                         .pop()
                         .ok_or_else(|| Error::new(code::HOST_NOT_FOUND))?;
-                    let changes = crate::instance::validate::for_update(&mut tx, caller, &model, 0, &data).await?;
-                    self.write_update(&mut tx, caller, &model, &old, changes, "update").await
+                    let changes = super::host_changes(&mut tx, caller, &model, 0, &data).await?;
+                    self.update_host_doc(&mut tx, caller, &model, &old, changes).await
                 }
                 .await;
                 match outcome {

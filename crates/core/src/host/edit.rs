@@ -63,9 +63,8 @@ impl Core {
         let model = self.host_model(tx).await?;
         let mut data = data.clone();
         data.remove("bk_cloud_id");
-        let changes = crate::instance::validate::for_update(tx, caller, &model, biz, &data).await?;
-        self.write_update(tx, caller, &model, old, changes, "update").await?;
-        Ok(())
+        let changes = super::host_changes(tx, caller, &model, biz, &data).await?;
+        self.update_host_doc(tx, caller, &model, old, changes).await
     }
 
     pub async fn update_host(&self, caller: &Caller, body: &Body) -> Result<Value> {

@@ -12,7 +12,7 @@ mod transfer;
 use crate::instance::{render, Model};
 use crate::model::{int_field, str_field};
 use cmdb_model::{code, Caller, Error, Result};
-use cmdb_store::hosts::{HostKey, KEY_AGENT, KEY_V4, KEY_V6};
+use cmdb_store::hosts::{HostKey, KEY_AGENT, KEY_OUTER, KEY_V4, KEY_V6};
 use cmdb_store::topo::HostRelation;
 use cmdb_store::{Filter, Kind, Param, Tx};
 use serde_json::{json, Map, Value};
@@ -23,6 +23,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 const HOST_SEQ: &str = "host";
 /// Host fields stored as lists and returned comma-joined.
 const LIST_FIELDS: [&str; 4] = ["bk_host_innerip", "bk_host_outerip", "bk_host_innerip_v6", "bk_host_outerip_v6"];
+/// User-list fields of hosts, also stored as lists.
+const USER_LIST_FIELDS: [&str; 2] = ["operator", "bk_bak_operator"];
 
 /// A comma-separated IPv4 list; every entry must be a valid address.
 fn v4_list(s: &str, field: &str) -> Result<Vec<String>> {
@@ -67,16 +69,21 @@ fn list_of(doc: &Value, field: &str) -> Vec<String> {
 }
 
 /// A host as the wire shows it: lists comma-joined, instants as RFC 3339.
-pub(crate) fn render_host(mut doc: Value, model: &Model) -> Value {
+pub(crate) fn render_host(doc: Value, model: &Model) -> Value {
+    render(join_lists(doc), &model.time_fields())
+}
+
+/// A host document with its list-valued fields comma-joined.
+pub(crate) fn join_lists(mut doc: Value) -> Value {
     if let Some(m) = doc.as_object_mut() {
-        for f in LIST_FIELDS {
-            if let Some(Value::Array(a)) = m.get(f) {
+        for f in LIST_FIELDS.iter().chain(USER_LIST_FIELDS.iter()) {
+            if let Some(Value::Array(a)) = m.get(*f) {
                 let joined = a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",");
                 m.insert(f.to_string(), Value::String(joined));
             }
         }
     }
-    render(doc, &model.time_fields())
+    doc
 }
 
 /// Whether a host uses static addressing (its IPs are unique in its cloud area).
@@ -94,6 +101,9 @@ fn keys_of(doc: &Value) -> Vec<HostKey> {
         for ip in list_of(doc, field) {
             keys.push(HostKey { kind, cloud, value: ip, host, unique });
         }
+    }
+    for ip in list_of(doc, "bk_host_outerip") {
+        keys.push(HostKey { kind: KEY_OUTER, cloud: 0, value: ip, host, unique: true });
     }
     let agent = str_field(doc, "bk_agent_id");
     if !agent.is_empty() {
@@ -120,6 +130,7 @@ fn key_field(kind: &str) -> &'static str {
     match kind {
         KEY_V6 => "bk_host_innerip_v6",
         KEY_AGENT => "bk_agent_id",
+        KEY_OUTER => "bk_host_outerip",
         _ => "bk_host_innerip",
     }
 }
@@ -180,10 +191,65 @@ async fn new_host_doc(
     for (f, v) in lists {
         doc.insert(f, v);
     }
+    users_to_lists(&mut doc);
     doc.insert("bk_cloud_id".into(), row["bk_cloud_id"].clone());
     doc.insert("bk_addressing".into(), row["bk_addressing"].clone());
     doc.entry("import_from").or_insert(json!("3"));
     Ok(doc)
+}
+
+/// Operator fields of a host document as lists.
+fn users_to_lists(doc: &mut Map<String, Value>) {
+    for f in USER_LIST_FIELDS {
+        if let Some(Value::String(s)) = doc.get(f) {
+            let list: Vec<String> = s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect();
+            doc.insert(f.to_string(), json!(list));
+        }
+    }
+}
+
+/// Validated changes of a host update, with list-valued fields as lists.
+async fn host_changes(
+    tx: &mut Tx,
+    caller: &Caller,
+    model: &Model,
+    biz: i64,
+    data: &Map<String, Value>,
+) -> Result<Map<String, Value>> {
+    let mut changes = crate::instance::validate::for_update(tx, caller, model, biz, data).await?;
+    for (f, v6) in [("bk_host_outerip", false), ("bk_host_outerip_v6", true)] {
+        if let Some(v) = changes.get(f) {
+            let text = ip_text(Some(v), f)?;
+            let list = if v6 { v6_list(&text, f)? } else { v4_list(&text, f)? };
+            changes.insert(f.to_string(), json!(list));
+        }
+    }
+    users_to_lists(&mut changes);
+    Ok(changes)
+}
+
+impl crate::Core {
+    /// Writes host changes; a new outer IP list must be unused by other hosts (1199014).
+    async fn update_host_doc(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        model: &Model,
+        old: &Value,
+        changes: Map<String, Value>,
+    ) -> Result<()> {
+        if changes.contains_key("bk_host_outerip") {
+            let host = int_field(old, "bk_host_id");
+            let mut probe = old.clone();
+            probe["bk_host_outerip"] = changes["bk_host_outerip"].clone();
+            let keys: Vec<HostKey> = keys_of(&probe).into_iter().filter(|k| k.kind == KEY_OUTER).collect();
+            check_keys(tx, &keys, &[host]).await?;
+            tx.delete_host_keys(&[host], Some(KEY_OUTER)).await?;
+            tx.insert_host_keys(&keys).await?;
+        }
+        self.write_update(tx, caller, model, old, changes, "update").await?;
+        Ok(())
+    }
 }
 
 /// Cloud areas that exist, among `ids`.

@@ -74,14 +74,22 @@ fn merge(tree: &mut Vec<Value>, path: &[TopoNode]) {
 }
 
 impl Core {
-    async fn nodes_of(&self, biz: i64, levels: &[String]) -> Result<Nodes> {
+    async fn nodes_of(&self, biz: i64, levels: &[String], lang: cmdb_model::Lang) -> Result<Nodes> {
         let objs: Vec<&str> = levels.iter().skip(1).map(String::as_str).collect();
-        let nodes = self.store.topo_nodes(biz, &objs).await?;
+        let mut nodes = self.store.topo_nodes(biz, &objs).await?;
+        for n in &mut nodes {
+            n.name = crate::topology::display_name(&n.obj, n.default, &n.name, lang);
+        }
         Ok(Nodes { levels: levels.to_vec(), by_key: nodes.into_iter().map(|n| ((n.obj.clone(), n.id), n)).collect() })
     }
 
     /// The merged topology trees of hosts (all their businesses).
-    async fn host_trees(&self, hosts: &[i64], with_biz: bool) -> Result<HashMap<i64, Vec<Value>>> {
+    async fn host_trees(
+        &self,
+        hosts: &[i64],
+        with_biz: bool,
+        lang: cmdb_model::Lang,
+    ) -> Result<HashMap<i64, Vec<Value>>> {
         let rels = self.store.relations_in(HostScope::Host, hosts, None).await?;
         let mut levels = mainline::chain(&mut &self.store).await?;
         levels.retain(|l| l != "host");
@@ -98,9 +106,14 @@ impl Core {
                     ],
                 )
                 .await?;
-            let name = doc.first().map(|d| str_field(d, "bk_biz_name").to_string()).unwrap_or_default();
+            let name = doc
+                .first()
+                .map(|d| {
+                    crate::topology::display_name("biz", int_field(d, "default"), str_field(d, "bk_biz_name"), lang)
+                })
+                .unwrap_or_default();
             let root = TopoNode { obj: "biz".into(), id: b, name, parent: 0, default: 0 };
-            per_biz.insert(b, (root, self.nodes_of(b, &levels).await?));
+            per_biz.insert(b, (root, self.nodes_of(b, &levels, lang).await?));
         }
         let mut out: HashMap<i64, Vec<Value>> = HashMap::new();
         for r in &rels {
@@ -129,7 +142,7 @@ impl Core {
         cq.within = scope;
         let count = self.store.count_instances(&cq).await?;
         let ids: Vec<i64> = docs.iter().map(|d| int_field(d, "bk_host_id")).collect();
-        let mut trees = self.host_trees(&ids, with_biz).await?;
+        let mut trees = self.host_trees(&ids, with_biz, caller.lang).await?;
         let info = docs
             .into_iter()
             .map(|d| {
@@ -272,8 +285,8 @@ impl Core {
                 for k in ["bk_host_innerip", "bk_cloud_id", "bk_host_id"] {
                     data.remove(k);
                 }
-                let changes = crate::instance::validate::for_update(&mut tx, caller, &model, biz, &data).await?;
-                self.write_update(&mut tx, caller, &model, &old, changes, "update").await?;
+                let changes = super::host_changes(&mut tx, caller, &model, biz, &data).await?;
+                self.update_host_doc(&mut tx, caller, &model, &old, changes).await?;
                 h
             }
             None => {

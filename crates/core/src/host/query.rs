@@ -82,6 +82,7 @@ impl Core {
         fields: &[String],
     ) -> Result<(i64, Vec<Value>)> {
         let model = self.host_model_read().await?;
+        let plain = filter.is_all();
         let mut filter = Expr::and(vec![tenant_filter(caller), filter]);
         filter.times_to_instants(&model.time_fields());
         self.index_filtered_fields(&model, &filter);
@@ -90,6 +91,14 @@ impl Core {
         let docs = self.store.find_instances(&q).await?;
         let count = if page.start == 0 && page.limit > 0 && docs.len() < page.limit {
             docs.len() as i64
+        } else if let (Some(w), true) = (scope, plain) {
+            // No host condition: the relation indexes count the scope's hosts (of visible tenants).
+            let suppliers = match caller.supplier.as_str() {
+                "superadmin" => None,
+                "0" => Some(vec!["0".to_string()]),
+                s => Some(vec![s.to_string(), "0".to_string()]),
+            };
+            self.store.count_hosts_within(&Within { suppliers, ..w.clone() }).await?
         } else {
             let mut cq = model.query(&filter, &[], 0, 0);
             cq.within = scope;
@@ -182,14 +191,17 @@ impl Core {
     }
 
     /// Each host's sets and modules in `biz`: `[{"bk_set_id","bk_set_name","module":[...]}]`.
-    async fn host_topos(&self, biz: i64, hosts: &[i64]) -> Result<HashMap<i64, Value>> {
+    async fn host_topos(&self, biz: i64, hosts: &[i64], lang: cmdb_model::Lang) -> Result<HashMap<i64, Value>> {
         let rels = self.store.relations_in(HostScope::Host, hosts, Some(biz)).await?;
         let nodes: HashMap<(String, i64), String> = self
             .store
             .topo_nodes(biz, &["set", "module"])
             .await?
             .into_iter()
-            .map(|n| ((n.obj, n.id), n.name))
+            .map(|n| {
+                let name = crate::topology::display_name(&n.obj, n.default, &n.name, lang);
+                ((n.obj, n.id), name)
+            })
             .collect();
         let name = |obj: &str, id: i64| nodes.get(&(obj.to_string(), id)).cloned().unwrap_or_default();
         let mut by_host: HashMap<i64, BTreeMap<i64, Vec<Value>>> = HashMap::new();
@@ -242,7 +254,7 @@ impl Core {
         }
         let (count, hosts) = self.search_hosts(caller, Some(&scope), host_filter, &page, &fields).await?;
         let ids: Vec<i64> = hosts.iter().map(|h| int_field(h, "bk_host_id")).collect();
-        let mut topos = self.host_topos(biz, &ids).await?;
+        let mut topos = self.host_topos(biz, &ids, caller.lang).await?;
         let info: Vec<Value> = hosts
             .into_iter()
             .map(|h| {

@@ -287,10 +287,19 @@ impl Model {
         v
     }
 
-    /// Host address fields are stored as lists (hosts.md §1) although their type is singlechar.
+    /// Host address and operator fields are stored as lists (hosts.md §1) although their types are
+    /// singlechar and objuser.
     pub(crate) fn list_valued(&self, prop: &str) -> bool {
         self.obj_id == "host"
-            && ["bk_host_innerip", "bk_host_outerip", "bk_host_innerip_v6", "bk_host_outerip_v6"].contains(&prop)
+            && [
+                "bk_host_innerip",
+                "bk_host_outerip",
+                "bk_host_innerip_v6",
+                "bk_host_outerip_v6",
+                "operator",
+                "bk_bak_operator",
+            ]
+            .contains(&prop)
     }
 
     /// Fields stored as epoch milliseconds.
