@@ -354,27 +354,78 @@ impl Tx {
 
     /// `insert_audit` with the record already serialised.
     pub async fn insert_audit_json(&mut self, doc: &Value, text: &str) -> Result<()> {
-        let d = self.dialect();
-        let g = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-        let params = vec![
-            Param::Text(g("bk_supplier_account")),
-            Param::Text(g("audit_type")),
-            Param::Text(g("resource_type")),
-            Param::Text(g("action")),
-            Param::Int(doc.get("bk_biz_id").and_then(Value::as_i64).unwrap_or(0)),
-            Param::Text(doc.get("resource_id").map(|v| v.to_string()).unwrap_or_default()),
-            Param::Int(doc.get("_op_ms").and_then(Value::as_i64).unwrap_or(0)),
-            Param::Text(g("user")),
-            Param::Text(text.to_string()),
-        ];
-        let sql = format!(
-            "INSERT INTO audit_log (supplier, audit_type, resource_type, action, biz_id, resource_id, op_time, username, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {})",
-            d.json_param(9)
-        );
-        self.execute(&sql, &params).await?;
+        let mut params = Vec::with_capacity(AUDIT_COLUMNS);
+        let row = audit_row(self.dialect(), doc, text, &mut params);
+        self.execute(&format!("INSERT INTO audit_log ({AUDIT_COLUMN_NAMES}) VALUES {row}"), &params).await?;
         Ok(())
     }
+
+    /// Appends many audit records with multi-row statements (ids in the given order).
+    pub async fn insert_audits(&mut self, docs: &[Value]) -> Result<()> {
+        for chunk in docs.chunks(MANY_ROWS) {
+            let d = self.dialect();
+            let mut params = Vec::with_capacity(chunk.len() * AUDIT_COLUMNS);
+            let rows: Vec<String> = chunk.iter().map(|doc| audit_row(d, doc, &doc.to_string(), &mut params)).collect();
+            self.execute(&format!("INSERT INTO audit_log ({AUDIT_COLUMN_NAMES}) VALUES {}", rows.join(", ")), &params)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Inserts many documents of one kind with multi-row statements.
+    pub async fn insert_docs(&mut self, kind: Kind, docs: &[Value]) -> Result<()> {
+        self.touch(kind).await?;
+        let cols = kind.columns();
+        let names: Vec<&str> = cols.iter().map(|c| c.name()).collect();
+        for chunk in docs.chunks(MANY_ROWS) {
+            let d = self.dialect();
+            let mut params = Vec::with_capacity(chunk.len() * (cols.len() + 1));
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|doc| {
+                    let mut marks = Vec::with_capacity(cols.len() + 1);
+                    for p in kind.params(doc) {
+                        params.push(p);
+                        marks.push(format!("${}", params.len()));
+                    }
+                    params.push(Param::Text(doc.to_string()));
+                    marks.push(d.json_param(params.len()));
+                    format!("({})", marks.join(", "))
+                })
+                .collect();
+            let sql = format!("INSERT INTO {} ({}, doc) VALUES {}", kind.table(), names.join(", "), rows.join(", "));
+            self.execute(&sql, &params).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Rows per multi-row statement (parameters stay far below SQLite's limit).
+const MANY_ROWS: usize = 500;
+const AUDIT_COLUMNS: usize = 9;
+const AUDIT_COLUMN_NAMES: &str =
+    "supplier, audit_type, resource_type, action, biz_id, resource_id, op_time, username, doc";
+
+/// One audit row's placeholders, its values appended to `params`.
+fn audit_row(d: crate::dialect::Dialect, doc: &Value, text: &str, params: &mut Vec<Param>) -> String {
+    let g = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let values = [
+        Param::Text(g("bk_supplier_account")),
+        Param::Text(g("audit_type")),
+        Param::Text(g("resource_type")),
+        Param::Text(g("action")),
+        Param::Int(doc.get("bk_biz_id").and_then(Value::as_i64).unwrap_or(0)),
+        Param::Text(doc.get("resource_id").map(|v| v.to_string()).unwrap_or_default()),
+        Param::Int(doc.get("_op_ms").and_then(Value::as_i64).unwrap_or(0)),
+        Param::Text(g("user")),
+        Param::Text(text.to_string()),
+    ];
+    let mut marks = Vec::with_capacity(AUDIT_COLUMNS);
+    for (i, v) in values.into_iter().enumerate() {
+        params.push(v);
+        marks.push(if i == AUDIT_COLUMNS - 1 { d.json_param(params.len()) } else { format!("${}", params.len()) });
+    }
+    format!("({})", marks.join(", "))
 }
 
 impl Store {

@@ -210,6 +210,65 @@ impl Tx {
         self.insert_event_json(resource, event_type, supplier, doc, &doc.to_string()).await
     }
 
+    /// Appends many events of one resource and type with multi-row statements (ids in order).
+    pub async fn insert_events(
+        &mut self,
+        resource: &str,
+        event_type: &str,
+        supplier: &str,
+        docs: &[Value],
+    ) -> Result<()> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let now = cmdb_model::time::now_millis();
+        for chunk in docs.chunks(500) {
+            let d = self.dialect();
+            let mut params = Vec::with_capacity(chunk.len() * 7);
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|doc| {
+                    let field = |k: &str| doc.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                    let values = [
+                        Param::Text(resource.to_string()),
+                        Param::Text(event_type.to_string()),
+                        Param::Text(supplier.to_string()),
+                        Param::Int(now),
+                        Param::Text(field("bk_obj_id")),
+                        Param::Text(field("bk_asst_obj_id")),
+                    ];
+                    let mut marks: Vec<String> = values
+                        .into_iter()
+                        .map(|v| {
+                            params.push(v);
+                            format!("${}", params.len())
+                        })
+                        .collect();
+                    params.push(Param::Text(doc.to_string()));
+                    marks.push(d.json_param(params.len()));
+                    format!("({})", marks.join(", "))
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO event (resource, event_type, supplier, created, sub_a, sub_b, doc) VALUES {}",
+                rows.join(", ")
+            );
+            self.execute(&sql, &params).await?;
+        }
+        self.note_event_resource(resource).await
+    }
+
+    async fn note_event_resource(&mut self, resource: &str) -> Result<()> {
+        if !self.event_resources.iter().any(|r| r == resource) {
+            if self.backend() == Backend::Postgres {
+                // Delivered to every listening node when (and only if) this transaction commits.
+                self.execute("SELECT pg_notify($1, $2)", &[CHANNEL.into(), resource.into()]).await?;
+            }
+            self.event_resources.push(resource.to_string());
+        }
+        Ok(())
+    }
+
     /// `insert_event` with the document already serialised (`text` is `doc` as JSON).
     pub async fn insert_event_json(
         &mut self,
@@ -236,13 +295,6 @@ impl Tx {
             Param::Text(text.to_string()),
         ];
         self.execute(&sql, &params).await?;
-        if !self.event_resources.iter().any(|r| r == resource) {
-            if self.backend() == Backend::Postgres {
-                // Delivered to every listening node when (and only if) this transaction commits.
-                self.execute("SELECT pg_notify($1, $2)", &[CHANNEL.into(), resource.into()]).await?;
-            }
-            self.event_resources.push(resource.to_string());
-        }
-        Ok(())
+        self.note_event_resource(resource).await
     }
 }

@@ -78,8 +78,11 @@ impl Within {
             let conds = self.conditions(params);
             return format!("id IN (SELECT host_id FROM module_host WHERE {})", conds.join(" AND "));
         }
+        // `+column` keeps the planners on the primary key `(host_id, …)` for the probe.
         let mut conds = vec!["module_host.host_id = instance.id".to_string()];
-        conds.extend(self.conditions(params));
+        conds.extend(
+            self.conditions(params).into_iter().map(|c| if c.contains("supplier") { c } else { format!("+{c}") }),
+        );
         format!("EXISTS (SELECT 1 FROM module_host WHERE {})", conds.join(" AND "))
     }
 

@@ -53,7 +53,7 @@ const SCHEMA_V7: &str = "CREATE TABLE host_key (kind TEXT NOT NULL, cloud_id BIG
      CREATE INDEX host_key_host ON host_key (host_id);\n\
      CREATE TABLE host_lock (host_id BIGINT PRIMARY KEY, username TEXT NOT NULL, create_time BIGINT NOT NULL);\n\
      DROP INDEX module_host_biz;\n\
-     CREATE INDEX module_host_biz ON module_host (biz_id, host_id);\n\
+     CREATE INDEX module_host_biz ON module_host (biz_id, supplier, host_id);\n\
      DROP INDEX module_host_set;\n\
      CREATE INDEX module_host_set ON module_host (set_id, host_id);\n\
      DROP INDEX module_host_module;\n\

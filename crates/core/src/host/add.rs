@@ -149,8 +149,9 @@ impl Core {
             let data = json!({"error": errors, "update_error": update_errors});
             return Err(Error::new(code::CREATE_HOST_FAILED).with_data(data));
         }
-        insert_hosts(&mut tx, caller, &model, new_docs, target).await?;
+        let added = insert_hosts(&mut tx, caller, &model, new_docs, target).await?.len();
         tx.commit().await?;
+        self.after_bulk_add(added);
         Ok(json!({"success": success}))
     }
 
@@ -211,6 +212,7 @@ impl Core {
         let (indexes, docs): (Vec<usize>, Vec<Map<String, Value>>) = accepted.into_iter().unzip();
         let ids = insert_hosts(&mut tx, caller, &model, docs, target).await?;
         tx.commit().await?;
+        self.after_bulk_add(ids.len());
         let success: Vec<Value> =
             indexes.iter().zip(&ids).map(|(i, id)| json!({"index": i, "bk_host_id": id})).collect();
         let mut data = Map::new();

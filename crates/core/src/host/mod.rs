@@ -313,18 +313,22 @@ async fn insert_hosts(
         stored.push(doc);
     }
     check_keys(tx, &keys, &[]).await?;
-    for doc in &stored {
-        tx.insert_doc(Kind::Instance, doc).await?;
-    }
+    tx.insert_docs(Kind::Instance, &stored).await?;
     tx.insert_host_keys(&keys).await?;
     tx.insert_host_relations(&rels, &caller.supplier).await?;
-    for (doc, rel) in stored.iter().zip(&rels) {
-        let mut audit = crate::instance::audit_of("create", model, doc, crate::audit::basic(None, Some(doc), None));
-        audit.biz_id = rel.biz;
-        crate::audit::write(tx, caller, audit).await?;
-        tx.insert_event("host", "create", &caller.supplier, doc).await?;
-        tx.insert_event("host_relation", "create", &caller.supplier, &relation_doc(rel, &caller.supplier)).await?;
-    }
+    let audits: Vec<Value> = stored
+        .iter()
+        .zip(&rels)
+        .map(|(doc, rel)| {
+            let mut audit = crate::instance::audit_of("create", model, doc, crate::audit::basic(None, Some(doc), None));
+            audit.biz_id = rel.biz;
+            crate::audit::record(caller, audit)
+        })
+        .collect();
+    tx.insert_audits(&audits).await?;
+    tx.insert_events("host", "create", &caller.supplier, &stored).await?;
+    let rel_docs: Vec<Value> = rels.iter().map(|r| relation_doc(r, &caller.supplier)).collect();
+    tx.insert_events("host_relation", "create", &caller.supplier, &rel_docs).await?;
     Ok(ids)
 }
 
@@ -333,7 +337,22 @@ fn relation_doc(r: &HostRelation, supplier: &str) -> Value {
     json!({"bk_biz_id": r.biz, "bk_host_id": r.host, "bk_module_id": r.module, "bk_set_id": r.set, "bk_supplier_account": supplier})
 }
 
+/// Adds of at least this many hosts refresh the planner statistics afterwards (PostgreSQL).
+const BULK_HOSTS: usize = 1000;
+
 impl crate::Core {
+    /// After a commit that added `n` hosts: a bulk load refreshes statistics in the background.
+    fn after_bulk_add(&self, n: usize) {
+        if n >= BULK_HOSTS {
+            let store = self.store.clone();
+            tokio::spawn(async move {
+                if let Err(e) = store.analyze(&["instance", "module_host", "host_key"]).await {
+                    tracing::warn!(error = %e, "statistics refresh after a bulk host load failed");
+                }
+            });
+        }
+    }
+
     async fn host_model(&self, tx: &mut Tx) -> Result<std::sync::Arc<Model>> {
         self.model_tx(tx, "host").await?.ok_or_else(|| Error::internal("host model missing"))
     }

@@ -161,6 +161,7 @@ impl Core {
         for r in &now {
             after.entry(r.host).or_default().push(r);
         }
+        let mut audits = Vec::with_capacity(docs.len());
         for d in &docs {
             let h = int_field(d, "bk_host_id");
             let mut cur = after.remove(&h).unwrap_or_default();
@@ -178,14 +179,13 @@ impl Core {
                 biz_id: mv.to,
                 detail,
             };
-            crate::audit::write(tx, caller, audit).await?;
+            audits.push(crate::audit::record(caller, audit));
         }
-        for r in &dropped {
-            tx.insert_event("host_relation", "delete", &caller.supplier, &relation_doc(r, &caller.supplier)).await?;
-        }
-        for r in &added {
-            tx.insert_event("host_relation", "create", &caller.supplier, &relation_doc(r, &caller.supplier)).await?;
-        }
+        tx.insert_audits(&audits).await?;
+        let docs_of =
+            |rels: &[HostRelation]| -> Vec<Value> { rels.iter().map(|r| relation_doc(r, &caller.supplier)).collect() };
+        tx.insert_events("host_relation", "delete", &caller.supplier, &docs_of(&dropped)).await?;
+        tx.insert_events("host_relation", "create", &caller.supplier, &docs_of(&added)).await?;
         Ok(())
     }
 
