@@ -73,16 +73,22 @@ impl Within {
     /// host, stopping at the page's end instead of materialising every host of the business.
     /// With sets or modules named the scope is small: its host ids are read first (index on
     /// `(module_id, host_id)` / `(set_id, host_id)`) and the hosts looked up by primary key.
-    fn sql(&self, params: &mut Vec<Param>) -> String {
+    fn sql(&self, d: crate::dialect::Dialect, params: &mut Vec<Param>) -> String {
         if self.sets.is_some() || self.modules.is_some() {
             let conds = self.conditions(params);
             return format!("id IN (SELECT host_id FROM module_host WHERE {})", conds.join(" AND "));
         }
-        // `+column` keeps the planners on the primary key `(host_id, …)` for the probe.
+        // SQLite: `+column` keeps the planner on the primary key `(host_id, …)` for the probe
+        // (PostgreSQL plans a semi-join itself, and `+` would only spoil its estimates).
+        let lite = d.0 == crate::Backend::Sqlite;
         let mut conds = vec!["module_host.host_id = instance.id".to_string()];
-        conds.extend(
-            self.conditions(params).into_iter().map(|c| if c.contains("supplier") { c } else { format!("+{c}") }),
-        );
+        conds.extend(self.conditions(params).into_iter().map(|c| {
+            if lite && !c.contains("supplier") {
+                format!("+{c}")
+            } else {
+                c
+            }
+        }));
         format!("EXISTS (SELECT 1 FROM module_host WHERE {})", conds.join(" AND "))
     }
 
@@ -90,7 +96,7 @@ impl Within {
     pub fn count_sql(&self, params: &mut Vec<Param>) -> String {
         let conds = self.conditions(params);
         let w = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
-        // GROUP BY streams over the `(biz_id, host_id)` index; COUNT(DISTINCT) sorts a copy.
+        // GROUP BY streams over the `(biz_id, supplier, host_id)` index; COUNT(DISTINCT) sorts a copy.
         format!("SELECT COUNT(*) FROM (SELECT host_id FROM module_host{w} GROUP BY host_id) AS hosts")
     }
 }
@@ -116,7 +122,7 @@ fn prepare(d: crate::dialect::Dialect, q: &InstanceQuery<'_>, count_only: bool) 
     let doc = d.json_out("doc");
     let mut model = d.model_condition(q.obj_id);
     if let Some(w) = q.within {
-        model = format!("{model} AND {}", w.sql(&mut params));
+        model = format!("{model} AND {}", w.sql(d, &mut params));
     }
     if count_only && p.residual.is_none() {
         return Prepared {
