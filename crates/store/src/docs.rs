@@ -362,7 +362,7 @@ impl Tx {
 
     /// Appends many audit records with multi-row statements (ids in the given order).
     pub async fn insert_audits(&mut self, docs: &[Value]) -> Result<()> {
-        for chunk in docs.chunks(MANY_ROWS) {
+        for chunk in docs.chunks(self.rows_per_statement()) {
             let d = self.dialect();
             let mut params = Vec::with_capacity(chunk.len() * AUDIT_COLUMNS);
             let rows: Vec<String> = chunk.iter().map(|doc| audit_row(d, doc, &doc.to_string(), &mut params)).collect();
@@ -377,7 +377,7 @@ impl Tx {
         self.touch(kind).await?;
         let cols = kind.columns();
         let names: Vec<&str> = cols.iter().map(|c| c.name()).collect();
-        for chunk in docs.chunks(MANY_ROWS) {
+        for chunk in docs.chunks(self.rows_per_statement()) {
             let d = self.dialect();
             let mut params = Vec::with_capacity(chunk.len() * (cols.len() + 1));
             let rows: Vec<String> = chunk
@@ -400,8 +400,16 @@ impl Tx {
     }
 }
 
-/// Rows per multi-row statement (parameters stay far below SQLite's limit).
-const MANY_ROWS: usize = 500;
+impl Tx {
+    /// Rows per multi-row insert: PostgreSQL saves a round trip per row; SQLite runs statements
+    /// inline, where one cached single-row statement per row is the fastest.
+    pub(crate) fn rows_per_statement(&self) -> usize {
+        match self.backend() {
+            crate::Backend::Sqlite => 1,
+            crate::Backend::Postgres => 500,
+        }
+    }
+}
 const AUDIT_COLUMNS: usize = 9;
 const AUDIT_COLUMN_NAMES: &str =
     "supplier, audit_type, resource_type, action, biz_id, resource_id, op_time, username, doc";

@@ -222,7 +222,7 @@ impl Tx {
             return Ok(());
         }
         let now = cmdb_model::time::now_millis();
-        for chunk in docs.chunks(500) {
+        for chunk in docs.chunks(self.rows_per_statement()) {
             let d = self.dialect();
             let mut params = Vec::with_capacity(chunk.len() * 7);
             let rows: Vec<String> = chunk
