@@ -184,20 +184,10 @@ impl Core {
         let mut pair = Vec::new();
         for (ip, id) in [find(org_ip, org_id), find(dst_ip, dst_id)] {
             let host = match (ip, id) {
-                (Some(ip), _) => {
-                    let key = cmdb_store::hosts::HostKey {
-                        kind: cmdb_store::hosts::KEY_V4,
-                        cloud,
-                        value: ip,
-                        host: 0,
-                        unique: true,
-                    };
-                    let holder = tx.clashing_host_keys(&[key], &[]).await?.first().map(|k| k.host);
-                    match holder {
-                        Some(h) => hosts_by_id(&mut tx, &[h]).await?.pop(),
-                        None => None,
-                    }
-                }
+                (Some(ip), _) => match super::host_by_ip(&mut tx, cloud, &ip).await? {
+                    Some(h) => hosts_by_id(&mut tx, &[h]).await?.pop(),
+                    None => None,
+                },
                 (None, Some(id)) => {
                     hosts_by_id(&mut tx, &[id]).await?.pop().filter(|d| int_field(d, "bk_cloud_id") == cloud)
                 }
@@ -610,19 +600,10 @@ impl Core {
         for item in &list {
             let ip = item.get("bk_host_innerip").and_then(Value::as_str).unwrap_or("").trim().to_string();
             let cloud = item.get("bk_cloud_id").and_then(Value::as_i64).unwrap_or(0);
-            let key = cmdb_store::hosts::HostKey {
-                kind: cmdb_store::hosts::KEY_V4,
-                cloud,
-                value: ip.clone(),
-                host: 0,
-                unique: true,
-            };
-            let holder = tx.clashing_host_keys(&[key], &[]).await?;
-            let visible = match holder.first() {
-                Some(k) => hosts_by_id(&mut tx, &[k.host])
-                    .await?
-                    .iter()
-                    .any(|d| crate::tenant::doc_visible(&caller.supplier, d)),
+            let visible = match super::host_by_ip(&mut tx, cloud, &ip).await? {
+                Some(h) => {
+                    hosts_by_id(&mut tx, &[h]).await?.iter().any(|d| crate::tenant::doc_visible(&caller.supplier, d))
+                }
                 None => false,
             };
             if visible {

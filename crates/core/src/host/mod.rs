@@ -252,6 +252,12 @@ impl crate::Core {
     }
 }
 
+/// The static host with inner IPv4 `ip` in cloud area `cloud`, if any.
+async fn host_by_ip(tx: &mut Tx, cloud: i64, ip: &str) -> Result<Option<i64>> {
+    let key = HostKey { kind: KEY_V4, cloud, value: ip.to_string(), host: 0, unique: true };
+    Ok(tx.clashing_host_keys(&[key], &[]).await?.first().map(|k| k.host))
+}
+
 /// Cloud areas that exist, among `ids`.
 async fn existing_clouds(tx: &mut Tx, ids: &[i64]) -> Result<HashSet<i64>> {
     let params: Vec<Param> = ids.iter().map(|i| Param::Int(*i)).collect();

@@ -266,15 +266,7 @@ impl Core {
             .ok_or_else(|| Error::with(code::TOPO_NOT_NEIGHBOUR, module_name.clone()))?
             .clone();
         let model = self.host_model(&mut tx).await?;
-        let key = cmdb_store::hosts::HostKey {
-            kind: cmdb_store::hosts::KEY_V4,
-            cloud,
-            value: ip.clone(),
-            host: 0,
-            unique: true,
-        };
-        let holder = tx.clashing_host_keys(&[key], &[]).await?.first().map(|k| k.host);
-        let host = match holder {
+        let host = match super::host_by_ip(&mut tx, cloud, &ip).await? {
             Some(h) => {
                 let rels: Vec<HostRelation> = tx.relations_of_hosts(&[h]).await?;
                 if rels.iter().any(|r| r.biz != biz) {
