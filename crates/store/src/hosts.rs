@@ -209,6 +209,30 @@ impl Store {
         self.fetch(&sql, &params).await?.iter().map(|r| r.int(0)).collect()
     }
 
+    /// The holders of unique keys of one kind with any of `values` (reader side).
+    pub async fn hosts_with_keys(&self, kind: &str, values: &[String]) -> Result<Vec<HostKey>> {
+        let mut out = Vec::new();
+        for chunk in values.chunks(CHUNK_ROWS) {
+            let mut params = vec![Param::Text(kind.to_string())];
+            let marks: Vec<String> = chunk.iter().map(|v| bind(&mut params, Param::Text(v.clone()))).collect();
+            let sql = format!(
+                "SELECT cloud_id, value, host_id FROM host_key WHERE kind = $1 AND is_unique = 1 AND value IN ({})",
+                marks.join(", ")
+            );
+            for r in self.fetch(&sql, &params).await? {
+                let kind = if kind == KEY_V6 { KEY_V6 } else { KEY_V4 };
+                out.push(HostKey {
+                    kind,
+                    cloud: r.int(0)?,
+                    value: r.text(1)?.to_string(),
+                    host: r.int(2)?,
+                    unique: true,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// Which of the hosts are locked.
     pub async fn locked_hosts(&self, hosts: &[i64]) -> Result<Vec<i64>> {
         if hosts.is_empty() {

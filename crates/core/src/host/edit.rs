@@ -595,22 +595,35 @@ impl Core {
         if list.is_empty() {
             return Err(Error::missing("bk_host_list"));
         }
-        let mut out = Vec::new();
-        let mut tx = self.store.begin().await?;
-        for item in &list {
-            let ip = item.get("bk_host_innerip").and_then(Value::as_str).unwrap_or("").trim().to_string();
-            let cloud = item.get("bk_cloud_id").and_then(Value::as_i64).unwrap_or(0);
-            let visible = match super::host_by_ip(&mut tx, cloud, &ip).await? {
-                Some(h) => {
-                    hosts_by_id(&mut tx, &[h]).await?.iter().any(|d| crate::tenant::doc_visible(&caller.supplier, d))
-                }
-                None => false,
-            };
-            if visible {
-                out.push(json!({"bk_host_innerip": ip, "bk_cloud_id": cloud, "bk_location": "v3.0"}));
-            }
-        }
-        drop(tx);
+        let wanted: Vec<(String, i64)> = list
+            .iter()
+            .map(|item| {
+                let ip = item.get("bk_host_innerip").and_then(Value::as_str).unwrap_or("").trim().to_string();
+                (ip, item.get("bk_cloud_id").and_then(Value::as_i64).unwrap_or(0))
+            })
+            .collect();
+        let ips: Vec<String> = wanted.iter().map(|w| w.0.clone()).collect();
+        let holders = self.store.hosts_with_keys(cmdb_store::hosts::KEY_V4, &ips).await?;
+        let ids: Vec<cmdb_store::Param> = holders.iter().map(|k| cmdb_store::Param::Int(k.host)).collect();
+        let docs = self
+            .store
+            .find_docs(
+                cmdb_store::Kind::Instance,
+                &[cmdb_store::Filter::Eq("obj_id", "host".into()), cmdb_store::Filter::In("id", ids)],
+            )
+            .await?;
+        let visible: HashSet<i64> = docs
+            .iter()
+            .filter(|d| crate::tenant::doc_visible(&caller.supplier, d))
+            .map(|d| int_field(d, "bk_host_id"))
+            .collect();
+        let out: Vec<Value> = wanted
+            .into_iter()
+            .filter(|(ip, cloud)| {
+                holders.iter().any(|k| &k.value == ip && k.cloud == *cloud && visible.contains(&k.host))
+            })
+            .map(|(ip, cloud)| json!({"bk_host_innerip": ip, "bk_cloud_id": cloud, "bk_location": "v3.0"}))
+            .collect();
         Ok(Value::Array(out))
     }
 
