@@ -1,6 +1,6 @@
 //! The routing table: one line per endpoint name, as in shared/spec/endpoints.tsv.
 
-use crate::handlers::{audit, host, instance, model, topology};
+use crate::handlers::{audit, host, instance, model, service, topology};
 use cmdb_core::Core;
 use cmdb_model::{Caller, Result};
 use serde_json::{Map, Value};
@@ -149,6 +149,11 @@ pub static ROUTES: &[Route] = &[
     post("update_cloud_area", host::update_cloud_area),
     post("update_host", host::update_host),
     post("update_host_cloud_area_field", host::update_host_cloud_area_field),
+    // service-process
+    post("create_service_category", service::create_service_category),
+    post("delete_service_category", service::delete_service_category),
+    post("list_service_category", service::list_service_category),
+    post("update_service_category", service::update_service_category),
     // topology
     post("batch_delete_business_set", topology::batch_delete_business_set),
     post("batch_delete_set", topology::batch_delete_set),

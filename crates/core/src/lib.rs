@@ -10,6 +10,7 @@ pub mod model;
 pub mod page;
 pub mod req;
 mod seed;
+pub mod service;
 pub mod subscription;
 pub mod tenant;
 pub mod topology;

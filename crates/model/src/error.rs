@@ -87,6 +87,9 @@ pub mod code {
     pub const SUBSCRIPTION_UPDATE_FAILED: i64 = 1103003;
     pub const WATCH_CURSOR_EXPIRED: i64 = 1103007;
     pub const WATCH_NO_DETAIL: i64 = 1103008;
+    pub const DUPLICATE_CATEGORY_NAME: i64 = 1113017;
+    pub const CATEGORY_HAS_CHILDREN: i64 = 1199055;
+    pub const CATEGORY_IN_USE: i64 = 1199056;
     pub const CREATE_INSTANCE_FAILED: i64 = 1101000;
     pub const DELETE_INSTANCE_FAILED: i64 = 1101001;
     pub const CLOUD_AREA_NOT_FOUND: i64 = 1101032;
@@ -306,6 +309,9 @@ fn template(c: i64) -> (&'static str, &'static str) {
             "游标已过期、未知或格式错误，请从当前或指定时间重新监听",
         ),
         WATCH_NO_DETAIL => ("the event has no detail", "事件详情不存在"),
+        DUPLICATE_CATEGORY_NAME => ("a service category with this name already exists", "服务分类名称已存在"),
+        CATEGORY_HAS_CHILDREN => ("the service category has child categories", "服务分类下存在子分类"),
+        CATEGORY_IN_USE => ("the service category is used by templates or modules", "服务分类正在被模板或模块使用"),
         CREATE_INSTANCE_FAILED => ("failed to create the instance: %s", "创建实例失败: %s"),
         DELETE_INSTANCE_FAILED => ("failed to delete the instance: %s", "删除实例失败: %s"),
         CLOUD_AREA_NOT_FOUND => ("the cloud area does not exist", "管控区域不存在"),

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod host;
 pub mod instance;
 pub mod model;
+pub mod service;
 pub mod topology;
 
 /// Handlers that hand `(caller, body)` to the core operation of the same name.
