@@ -94,3 +94,14 @@ pub fn opt_filter(b: &Body, key: &str, flavor: cmdb_model::query::Flavor) -> Res
         Some(v) => cmdb_model::query::parse_filter(v, flavor, key, true),
     }
 }
+
+/// A required list of `len` entries under `key`: empty → 1199010, more than `max` → 1199035.
+pub fn bounded(len: usize, key: &str, max: usize) -> Result<()> {
+    if len == 0 {
+        return Err(Error::missing(key));
+    }
+    if len > max {
+        return Err(Error::with2(code::EXCEED_LIMIT, key, max.to_string()));
+    }
+    Ok(())
+}

@@ -232,12 +232,7 @@ impl Core {
             return Err(Error::missing("bk_biz_id"));
         }
         let list = crate::req::array(body, "bk_host_list")?;
-        if list.is_empty() {
-            return Err(Error::missing("bk_host_list"));
-        }
-        if list.len() > BUSINESS_IDLE_MAX {
-            return Err(Error::with2(code::EXCEED_LIMIT, "bk_host_list", BUSINESS_IDLE_MAX.to_string()));
-        }
+        crate::req::bounded(list.len(), "bk_host_list", BUSINESS_IDLE_MAX)?;
         let mut tx = self.store.begin().await?;
         let target = idle_target(&mut tx, caller, biz).await?;
         let model = self.host_model(&mut tx).await?;

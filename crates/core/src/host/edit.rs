@@ -85,12 +85,7 @@ impl Core {
 
     pub async fn batch_update_host(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let items = crate::req::array(body, "update")?;
-        if items.is_empty() {
-            return Err(Error::missing("update"));
-        }
-        if items.len() > BATCH_UPDATE_MAX {
-            return Err(Error::with2(code::EXCEED_LIMIT, "update", BATCH_UPDATE_MAX.to_string()));
-        }
+        crate::req::bounded(items.len(), "update", BATCH_UPDATE_MAX)?;
         let mut parsed = Vec::with_capacity(items.len());
         for it in &items {
             let id = it
@@ -441,12 +436,7 @@ impl Core {
     /// `list` of bind/unbind_host_agent: `[(host, agent id)]`.
     fn agent_list(body: &Body) -> Result<Vec<(i64, String)>> {
         let list = crate::req::array(body, "list")?;
-        if list.is_empty() {
-            return Err(Error::missing("list"));
-        }
-        if list.len() > AGENT_LIST_MAX {
-            return Err(Error::with2(code::EXCEED_LIMIT, "list", AGENT_LIST_MAX.to_string()));
-        }
+        crate::req::bounded(list.len(), "list", AGENT_LIST_MAX)?;
         list.iter()
             .map(|it| {
                 let h = it

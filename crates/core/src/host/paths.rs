@@ -84,36 +84,27 @@ impl Core {
     }
 
     /// The merged topology trees of hosts (all their businesses).
-    async fn host_trees(
-        &self,
-        hosts: &[i64],
-        with_biz: bool,
-        lang: cmdb_model::Lang,
-    ) -> Result<HashMap<i64, Vec<Value>>> {
+    async fn host_trees(&self, caller: &Caller, hosts: &[i64], with_biz: bool) -> Result<HashMap<i64, Vec<Value>>> {
         let rels = self.store.relations_in(HostScope::Host, hosts, None).await?;
         let mut levels = mainline::chain(&mut &self.store).await?;
         levels.retain(|l| l != "host");
         let bizs: HashSet<i64> = rels.iter().map(|r| r.biz).collect();
         let mut per_biz = HashMap::new();
         for b in bizs {
-            let doc = self
-                .store
-                .find_docs(
-                    cmdb_store::Kind::Instance,
-                    &[
-                        cmdb_store::Filter::Eq("obj_id", "biz".into()),
-                        cmdb_store::Filter::Eq("id", cmdb_store::Param::Int(b)),
-                    ],
-                )
-                .await?;
-            let name = doc
-                .first()
+            let name = self
+                .business_doc(caller, b)
+                .await?
                 .map(|d| {
-                    crate::topology::display_name("biz", int_field(d, "default"), str_field(d, "bk_biz_name"), lang)
+                    crate::topology::display_name(
+                        "biz",
+                        int_field(&d, "default"),
+                        str_field(&d, "bk_biz_name"),
+                        caller.lang,
+                    )
                 })
                 .unwrap_or_default();
             let root = TopoNode { obj: "biz".into(), id: b, name, parent: 0, default: 0 };
-            per_biz.insert(b, (root, self.nodes_of(b, &levels, lang).await?));
+            per_biz.insert(b, (root, self.nodes_of(b, &levels, caller.lang).await?));
         }
         let mut out: HashMap<i64, Vec<Value>> = HashMap::new();
         for r in &rels {
@@ -142,7 +133,7 @@ impl Core {
         cq.within = scope;
         let count = self.store.count_instances(&cq).await?;
         let ids: Vec<i64> = docs.iter().map(|d| int_field(d, "bk_host_id")).collect();
-        let mut trees = self.host_trees(&ids, with_biz, caller.lang).await?;
+        let mut trees = self.host_trees(caller, &ids, with_biz).await?;
         let info = docs
             .into_iter()
             .map(|d| {

@@ -120,7 +120,9 @@ impl Core {
         if old.iter().any(|r| r.biz != mv.from) {
             return Err(Error::new(code::HOSTS_NOT_IN_BIZ));
         }
-        let from_topo = if across { biz_topo(tx, &from_biz).await? } else { biz_topo(tx, &to_biz).await? };
+        // Inside one business the source topology is the target's, read once.
+        let from_read = if across { Some(biz_topo(tx, &from_biz).await?) } else { None };
+        let from_topo = from_read.as_ref().unwrap_or(&to_topo);
         // Effects: drop relations, add missing ones.
         let target_ids: HashSet<i64> = targets.iter().map(|m| m.id).collect();
         let dropped: Vec<HostRelation> = old

@@ -173,12 +173,7 @@ impl Core {
 
     pub async fn batch_update_business_set(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let ids = crate::req::int_array(body, "bk_biz_set_ids")?;
-        if ids.is_empty() {
-            return Err(Error::missing("bk_biz_set_ids"));
-        }
-        if ids.len() > UPDATE_IDS_MAX {
-            return Err(Error::with2(code::EXCEED_LIMIT, "bk_biz_set_ids", UPDATE_IDS_MAX.to_string()));
-        }
+        crate::req::bounded(ids.len(), "bk_biz_set_ids", UPDATE_IDS_MAX)?;
         let data = crate::req::opt_obj(body, "data")?.ok_or_else(|| Error::missing("data"))?;
         let attr = crate::req::opt_obj(data, "bk_biz_set_attr")?.cloned();
         let scope = data.get("bk_scope").filter(|s| !s.is_null()).cloned();
@@ -223,12 +218,7 @@ impl Core {
 
     pub async fn batch_delete_business_set(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let ids = crate::req::int_array(body, "bk_biz_set_ids")?;
-        if ids.is_empty() {
-            return Err(Error::missing("bk_biz_set_ids"));
-        }
-        if ids.len() > DELETE_IDS_MAX {
-            return Err(Error::with2(code::EXCEED_LIMIT, "bk_biz_set_ids", DELETE_IDS_MAX.to_string()));
-        }
+        crate::req::bounded(ids.len(), "bk_biz_set_ids", DELETE_IDS_MAX)?;
         let mut tx = self.store.begin().await?;
         let mut victims = Vec::new();
         for id in &ids {

@@ -75,7 +75,8 @@ impl Core {
         Ok(Some((doc, Topo::new(levels, nodes))))
     }
 
-    async fn business_doc(&self, caller: &Caller, biz: i64) -> Result<Option<Value>> {
+    /// The business `biz` as the caller sees it (reader pool).
+    pub(crate) async fn business_doc(&self, caller: &Caller, biz: i64) -> Result<Option<Value>> {
         if biz <= 0 {
             return Ok(None);
         }
@@ -182,12 +183,7 @@ impl Core {
             return Err(Error::is_invalid("bk_biz_id"));
         }
         let nodes = crate::req::array(body, "bk_nodes")?;
-        if nodes.is_empty() {
-            return Err(Error::missing("bk_nodes"));
-        }
-        if nodes.len() > PATH_NODES_MAX {
-            return Err(Error::with2(code::EXCEED_LIMIT, "bk_nodes", PATH_NODES_MAX.to_string()));
-        }
+        crate::req::bounded(nodes.len(), "bk_nodes", PATH_NODES_MAX)?;
         let levels = levels_of(self).await?;
         let mut wanted = Vec::with_capacity(nodes.len());
         for n in &nodes {
