@@ -3,49 +3,8 @@
 
 mod common;
 
-use common::{unique, Server};
+use common::{hosts_in, ip, new_biz, normal_module, unique, Server};
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicU32, Ordering};
-
-/// A fresh IPv4 address (unique per test process).
-fn ip() -> String {
-    static N: AtomicU32 = AtomicU32::new(1);
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    format!("10.{}.{}.{}", std::process::id() % 200 + 20, n / 250, n % 250 + 1)
-}
-
-async fn new_biz(s: &Server) -> (i64, i64, Vec<i64>) {
-    let b = s
-        .ok("create_business", json!({"data": {"bk_biz_name": unique("hb"), "bk_biz_maintainer": "admin", "time_zone": "Asia/Shanghai", "language": "1"}}))
-        .await;
-    let biz = b["bk_biz_id"].as_i64().unwrap();
-    let internal = s.ok("get_biz_internal_module", json!({"bk_biz_id": biz})).await;
-    let modules = internal["module"].as_array().unwrap().iter().map(|m| m["bk_module_id"].as_i64().unwrap()).collect();
-    (biz, internal["bk_set_id"].as_i64().unwrap(), modules)
-}
-
-async fn normal_module(s: &Server, biz: i64) -> (i64, i64) {
-    let set = s.ok("create_set", json!({"bk_biz_id": biz, "data": {"bk_set_name": unique("s")}})).await["bk_set_id"]
-        .as_i64()
-        .unwrap();
-    let m = s
-        .ok(
-            "create_module",
-            json!({"bk_biz_id": biz, "bk_set_id": set, "data": {"bk_parent_id": set, "bk_module_name": unique("m")}}),
-        )
-        .await["bk_module_id"]
-        .as_i64()
-        .unwrap();
-    (set, m)
-}
-
-/// Creates hosts in a business' idle module; returns their ids.
-async fn hosts_in(s: &Server, biz: i64, n: usize) -> Vec<i64> {
-    let list: Vec<Value> =
-        (0..n).map(|_| json!({"bk_host_innerip": ip(), "bk_cloud_id": 0, "bk_addressing": "static"})).collect();
-    let d = s.ok("add_host_to_business_idle", json!({"bk_biz_id": biz, "bk_host_list": list})).await;
-    d["bk_host_ids"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect()
-}
 
 async fn relations(s: &Server, hosts: &[i64]) -> Value {
     s.ok("find_host_biz_relations", json!({"bk_host_id": hosts})).await

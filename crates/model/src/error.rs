@@ -126,6 +126,19 @@ pub mod code {
     pub const NO_NEW_REQUIRED_FIELD: i64 = 1113026;
     pub const NO_CHANGE_REQUIRED: i64 = 1113027;
     pub const NO_NEW_FIELD: i64 = 1113028;
+    pub const DELETE_PROC_TEMPLATE_FAILED: i64 = 1108014;
+    pub const DELETE_SERVICE_TEMPLATE_FAILED: i64 = 1108030;
+    pub const TEMPLATE_INSTANCE_PROCESS: i64 = 1108035;
+    pub const BIND_PORT_MISSING: i64 = 1107014;
+    pub const BIND_PROTOCOL_MISSING: i64 = 1107015;
+    pub const HOSTS_WITHOUT_MODULE: i64 = 1113003;
+    pub const SERVICE_INSTANCE_EXISTS: i64 = 1113016;
+    pub const MODULE_NOT_FROM_TEMPLATE: i64 = 1113018;
+    pub const DUPLICATE_PROCESS_NAME: i64 = 1113019;
+    pub const DUPLICATE_PROCESS_FUNC: i64 = 1113020;
+    pub const TEMPLATE_PROCESS_DELETE: i64 = 1113022;
+    pub const CATEGORY_NOT_LEAF: i64 = 1113032;
+    pub const SET_NOT_FROM_TEMPLATE: i64 = 1101011;
 }
 
 /// An error as bk-cmdb reports it: a code and the values that fill its message template.
@@ -311,7 +324,7 @@ fn template(c: i64) -> (&'static str, &'static str) {
         WATCH_NO_DETAIL => ("the event has no detail", "事件详情不存在"),
         DUPLICATE_CATEGORY_NAME => ("a service category with this name already exists", "服务分类名称已存在"),
         CATEGORY_HAS_CHILDREN => ("the service category has child categories", "服务分类下存在子分类"),
-        CATEGORY_IN_USE => ("the service category is used by templates or modules", "服务分类正在被模板或模块使用"),
+        CATEGORY_IN_USE => ("the record is still in use and cannot be removed", "数据仍被使用，不能删除"),
         CREATE_INSTANCE_FAILED => ("failed to create the instance: %s", "创建实例失败: %s"),
         DELETE_INSTANCE_FAILED => ("failed to delete the instance: %s", "删除实例失败: %s"),
         CLOUD_AREA_NOT_FOUND => ("the cloud area does not exist", "管控区域不存在"),
@@ -385,6 +398,37 @@ fn template(c: i64) -> (&'static str, &'static str) {
         NO_NEW_REQUIRED_FIELD => ("the model '%s' does not accept new required fields", "模型 '%s' 不允许新增必填字段"),
         NO_CHANGE_REQUIRED => ("the model '%s' does not allow changing isrequired", "模型 '%s' 不允许修改必填属性"),
         NO_NEW_FIELD => ("the model '%s' does not accept new fields", "模型 '%s' 不允许新增字段"),
+        DELETE_PROC_TEMPLATE_FAILED => ("failed to delete the process templates", "删除进程模板失败"),
+        DELETE_SERVICE_TEMPLATE_FAILED => (
+            "failed to delete the service template: it does not exist or is still used by modules or service instances",
+            "删除服务模板失败：模板不存在或仍被模块或服务实例使用",
+        ),
+        TEMPLATE_INSTANCE_PROCESS => (
+            "processes of a service instance created from a template are added through its template",
+            "通过模板创建的服务实例只能通过模板添加进程",
+        ),
+        BIND_PORT_MISSING => ("the bind port is empty", "绑定端口为空"),
+        BIND_PROTOCOL_MISSING => ("the bind protocol is empty", "绑定协议为空"),
+        HOSTS_WITHOUT_MODULE => ("the hosts belong to no module", "主机不属于任何模块"),
+        SERVICE_INSTANCE_EXISTS => (
+            "host %s already has a service instance of this template in the module",
+            "主机 %s 在该模块下已存在此模板的服务实例",
+        ),
+        MODULE_NOT_FROM_TEMPLATE => {
+            ("the module was not created from the service template", "模块不是通过该服务模板创建的")
+        }
+        DUPLICATE_PROCESS_NAME => ("the process name '%s' is already used", "进程别名 '%s' 已存在"),
+        DUPLICATE_PROCESS_FUNC => {
+            ("the process name and start parameter '%s' are already used", "进程名称和启动参数 '%s' 已存在")
+        }
+        TEMPLATE_PROCESS_DELETE => {
+            ("processes %s were created from templates and cannot be deleted", "进程 %s 由模板创建，不能删除")
+        }
+        SET_NOT_FROM_TEMPLATE => (
+            "set %s does not exist in the business or was not created from the set template",
+            "集群 %s 不存在或不是通过该集群模板创建的",
+        ),
+        CATEGORY_NOT_LEAF => ("the service category is not a leaf category", "服务分类不是末级分类"),
         _ => ("error %s", "错误 %s"),
     }
 }

@@ -22,6 +22,13 @@ pub enum Kind {
     InstAsst,
     BizSensitive,
     Subscription,
+    ServiceTemplate,
+    ProcessTemplate,
+    SetTemplate,
+    SetTemplateService,
+    ServiceInstance,
+    ProcessRelation,
+    SyncTask,
 }
 
 #[derive(Clone, Copy)]
@@ -55,6 +62,13 @@ impl Kind {
             Kind::InstAsst => "inst_asst",
             Kind::BizSensitive => "biz_sensitive",
             Kind::Subscription => "subscription",
+            Kind::ServiceTemplate => "service_template",
+            Kind::ProcessTemplate => "process_template",
+            Kind::SetTemplate => "set_template",
+            Kind::SetTemplateService => "set_template_service",
+            Kind::ServiceInstance => "service_instance",
+            Kind::ProcessRelation => "process_relation",
+            Kind::SyncTask => "sync_task",
         }
     }
 
@@ -130,6 +144,42 @@ impl Kind {
             ],
             Kind::BizSensitive => &[Int("id", "bk_biz_id"), SUP],
             Kind::Subscription => &[Int("id", "subscription_id"), SUP, Text("name", "subscription_name")],
+            Kind::ServiceTemplate => &[
+                Int("id", "id"),
+                SUP,
+                Int("biz_id", "bk_biz_id"),
+                Text("name", "name"),
+                Int("category_id", "service_category_id"),
+            ],
+            Kind::ProcessTemplate => {
+                &[Int("id", "id"), SUP, Int("biz_id", "bk_biz_id"), Int("template_id", "service_template_id")]
+            }
+            Kind::SetTemplate => &[Int("id", "id"), SUP, Int("biz_id", "bk_biz_id"), Text("name", "name")],
+            Kind::SetTemplateService => &[
+                Int("id", "id"),
+                SUP,
+                Int("biz_id", "bk_biz_id"),
+                Int("set_template_id", "set_template_id"),
+                Int("template_id", "service_template_id"),
+            ],
+            Kind::ServiceInstance => &[
+                Int("id", "id"),
+                SUP,
+                Int("biz_id", "bk_biz_id"),
+                Int("module_id", "bk_module_id"),
+                Int("host_id", "bk_host_id"),
+                Int("template_id", "service_template_id"),
+                Text("name", "name"),
+            ],
+            Kind::ProcessRelation => &[
+                Int("id", "bk_process_id"),
+                SUP,
+                Int("biz_id", "bk_biz_id"),
+                Int("instance_id", "service_instance_id"),
+                Int("template_id", "process_template_id"),
+                Int("host_id", "bk_host_id"),
+            ],
+            Kind::SyncTask => &[Int("id", "bk_inst_id"), SUP, Int("template_id", "service_template_id")],
             // Instances: `id` and `name` are the model's own id and name fields (`_id`, `_name`).
             Kind::Instance => &[
                 Int("id", "_id"),
@@ -434,6 +484,53 @@ fn audit_row(d: crate::dialect::Dialect, doc: &Value, text: &str, params: &mut V
         marks.push(if i == AUDIT_COLUMNS - 1 { d.json_param(params.len()) } else { format!("${}", params.len()) });
     }
     format!("({})", marks.join(", "))
+}
+
+/// `ORDER BY` of a page: key columns with directions (`true` ascending), then `id`.
+fn order_clause(kind: Kind, order: &[(&str, bool)]) -> Result<String> {
+    let mut parts = Vec::with_capacity(order.len() + 1);
+    for (c, asc) in order {
+        kind.check_col(c)?;
+        parts.push(format!("{c} {}", if *asc { "ASC" } else { "DESC" }));
+    }
+    if !order.iter().any(|(c, _)| *c == "id") {
+        parts.push("id ASC".to_string());
+    }
+    Ok(parts.join(", "))
+}
+
+fn page_sql(kind: Kind, d: crate::dialect::Dialect, w: &str, order: &str, start: usize, limit: usize) -> String {
+    let mut sql = format!("SELECT {} FROM {}{w} ORDER BY {order}", d.json_out("doc"), kind.table());
+    if limit > 0 || start > 0 {
+        let limit = if limit == 0 { i64::MAX as usize } else { limit };
+        sql += &format!(" LIMIT {limit} OFFSET {start}");
+    }
+    sql
+}
+
+impl Store {
+    /// One page of documents filtered on key columns and ordered by key columns (`limit` 0 = all).
+    pub async fn page_docs(
+        &self,
+        kind: Kind,
+        filters: &[Filter],
+        order: &[(&str, bool)],
+        start: usize,
+        limit: usize,
+    ) -> Result<Vec<Value>> {
+        let mut params = Vec::new();
+        let w = where_clause(kind, filters, &mut params)?;
+        let sql = page_sql(kind, self.dialect(), &w, &order_clause(kind, order)?, start, limit);
+        let rows = self.fetch(&sql, &params).await?;
+        rows.iter().map(|r| row_doc(r, 0)).collect()
+    }
+
+    pub async fn count_docs(&self, kind: Kind, filters: &[Filter]) -> Result<i64> {
+        let mut params = Vec::new();
+        let w = where_clause(kind, filters, &mut params)?;
+        let rows = self.fetch(&format!("SELECT COUNT(*) FROM {}{w}", kind.table()), &params).await?;
+        rows.first().map(|r| r.int(0)).unwrap_or(Ok(0))
+    }
 }
 
 impl Store {

@@ -59,6 +59,45 @@ const SCHEMA_V7: &str = "CREATE TABLE host_key (kind TEXT NOT NULL, cloud_id BIG
      DROP INDEX module_host_module;\n\
      CREATE INDEX module_host_module ON module_host (module_id, host_id);\n";
 
+/// Service templates, process templates, set templates, service instances, process relations and
+/// service-template sync tasks (service-and-process.md §1).
+fn schema_v8(json: &str) -> String {
+    let table = |name: &str, cols: &str| {
+        format!("CREATE TABLE {name} (id BIGINT PRIMARY KEY, supplier TEXT NOT NULL DEFAULT '0', {cols}doc {json} NOT NULL);\n")
+    };
+    let mut s = String::new();
+    s += &table("service_template", "biz_id BIGINT NOT NULL, name TEXT NOT NULL, category_id BIGINT NOT NULL, ");
+    s += "CREATE INDEX service_template_biz ON service_template (biz_id, name);\n";
+    s += "CREATE INDEX service_template_category ON service_template (category_id);\n";
+    s += &table("process_template", "biz_id BIGINT NOT NULL, template_id BIGINT NOT NULL, ");
+    s += "CREATE INDEX process_template_owner ON process_template (template_id);\n";
+    s += &table("set_template", "biz_id BIGINT NOT NULL, name TEXT NOT NULL, ");
+    s += "CREATE INDEX set_template_biz ON set_template (biz_id, name);\n";
+    s += &table(
+        "set_template_service",
+        "biz_id BIGINT NOT NULL, set_template_id BIGINT NOT NULL, template_id BIGINT NOT NULL, ",
+    );
+    s += "CREATE INDEX set_template_service_set ON set_template_service (set_template_id);\n";
+    s += "CREATE INDEX set_template_service_template ON set_template_service (template_id);\n";
+    s += &table(
+        "service_instance",
+        "biz_id BIGINT NOT NULL, module_id BIGINT NOT NULL, host_id BIGINT NOT NULL, template_id BIGINT NOT NULL, name TEXT NOT NULL, ",
+    );
+    s += "CREATE INDEX service_instance_biz ON service_instance (biz_id, id);\n";
+    s += "CREATE INDEX service_instance_module ON service_instance (module_id, host_id);\n";
+    s += "CREATE INDEX service_instance_host ON service_instance (host_id);\n";
+    s += "CREATE INDEX service_instance_template ON service_instance (template_id);\n";
+    s += &table(
+        "process_relation",
+        "biz_id BIGINT NOT NULL, instance_id BIGINT NOT NULL, template_id BIGINT NOT NULL, host_id BIGINT NOT NULL, ",
+    );
+    s += "CREATE INDEX process_relation_instance ON process_relation (instance_id);\n";
+    s += "CREATE INDEX process_relation_template ON process_relation (template_id);\n";
+    s += "CREATE INDEX process_relation_host ON process_relation (host_id);\n";
+    s += &table("sync_task", "template_id BIGINT NOT NULL, ");
+    s
+}
+
 fn schema_v1(json: &str, serial: &str) -> String {
     let doc_table = |name: &str, cols: &str| {
         format!("CREATE TABLE {name} (id BIGINT PRIMARY KEY, supplier TEXT NOT NULL DEFAULT '0', {cols}doc {json} NOT NULL);\n")
@@ -172,6 +211,12 @@ where
             tx.execute(stmt, &[]).await?;
         }
         record(&mut tx, 7, "host keys, host locks").await?;
+    }
+    if !applied.contains(&8) {
+        for stmt in schema_v8(json).split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
+            tx.execute(stmt, &[]).await?;
+        }
+        record(&mut tx, 8, "service templates, service instances, processes").await?;
     }
     tx.commit().await
 }

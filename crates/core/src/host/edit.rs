@@ -130,6 +130,7 @@ impl Core {
                 return Err(Error::new(code::HOST_HAS_ASSOCIATION));
             }
         }
+        crate::service::delete_instances_of_hosts(self, &mut tx, caller, &rels).await?;
         tx.delete_host_relations(&rels).await?;
         tx.delete_host_keys(&found, None).await?;
         tx.unlock_hosts(&found).await?;

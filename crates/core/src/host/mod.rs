@@ -60,7 +60,7 @@ fn ip_text(v: Option<&Value>, field: &str) -> Result<String> {
     }
 }
 
-fn list_of(doc: &Value, field: &str) -> Vec<String> {
+pub(crate) fn list_of(doc: &Value, field: &str) -> Vec<String> {
     match doc.get(field) {
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
         Some(Value::String(s)) => s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect(),
@@ -266,7 +266,7 @@ async fn existing_clouds(tx: &mut Tx, ids: &[i64]) -> Result<HashSet<i64>> {
 }
 
 /// Host documents by id (writer's view), in id order.
-async fn hosts_by_id(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Value>> {
+pub(crate) async fn hosts_by_id(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Value>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(1000) {
         let params: Vec<Param> = chunk.iter().map(|i| Param::Int(*i)).collect();

@@ -23,6 +23,8 @@ struct Move {
     modules: Vec<i64>,
     increment: bool,
     action: &'static str,
+    /// Create service instances in template modules the hosts enter (hosts.md §2).
+    auto_create: bool,
 }
 
 /// Names of a business' sets and modules, and module kinds, for checks and audit records.
@@ -152,6 +154,10 @@ impl Core {
         if across {
             self.drop_private_attributes(tx, caller, mv.from, &docs).await?;
         }
+        crate::service::delete_instances_of_hosts(self, tx, caller, &dropped).await?;
+        if mv.auto_create {
+            crate::service::after_transfer(self, tx, caller, &added).await?;
+        }
         // Audit per host (before/after), events per relation row.
         let mut before: HashMap<i64, Vec<&HostRelation>> = HashMap::new();
         for r in &old {
@@ -201,7 +207,7 @@ impl Core {
         modules: Vec<i64>,
         increment: bool,
     ) -> Result<()> {
-        let mv = Move { from: biz, to: biz, modules, increment, action: "transfer_host_module" };
+        let mv = Move { from: biz, to: biz, modules, increment, action: "transfer_host_module", auto_create: true };
         self.transfer(tx, caller, hosts, mv).await
     }
 
@@ -239,6 +245,7 @@ impl Core {
         let hosts = host_ids(body, "bk_host_id")?;
         let modules = host_ids(body, "bk_module_id")?;
         let increment = crate::req::opt_bool(body, "is_increment")?.unwrap_or(false);
+        let auto_create = !crate::req::opt_bool(body, "disable_auto_create")?.unwrap_or(false);
         let mut tx = self.store.begin().await?;
         let nodes = if biz > 0 { tx.topo_nodes(biz, &["module"]).await? } else { vec![] };
         if modules.iter().any(|m| !nodes.iter().any(|n| n.id == *m)) {
@@ -251,7 +258,7 @@ impl Core {
         if nodes.iter().any(|n| modules.contains(&n.id) && n.default != 0) {
             return Err(wrap(Error::new(code::INTERNAL_MODULE_TARGET)));
         }
-        let mv = Move { from: biz, to: biz, modules, increment, action: "transfer_host_module" };
+        let mv = Move { from: biz, to: biz, modules, increment, action: "transfer_host_module", auto_create };
         self.transfer(&mut tx, caller, &hosts, mv).await.map_err(wrap)?;
         tx.commit().await?;
         Ok(Value::Null)
@@ -271,7 +278,14 @@ impl Core {
         let (module, _) = internal_module(&mut tx, biz, kind)
             .await?
             .ok_or_else(|| Error::with(code::ADD_HOST_TO_MODULE_FAILED, name))?;
-        let mv = Move { from: biz, to: biz, modules: vec![module], increment: false, action: "transfer_host_module" };
+        let mv = Move {
+            from: biz,
+            to: biz,
+            modules: vec![module],
+            increment: false,
+            action: "transfer_host_module",
+            auto_create: true,
+        };
         self.transfer(&mut tx, caller, &hosts, mv).await?;
         tx.commit().await?;
         Ok(Value::Null)
@@ -348,7 +362,14 @@ impl Core {
             return Err(Error::with(code::MODULE_KIND_NOT_FOUND, "internal"));
         }
         self.require_in_internal(&mut tx, biz, &hosts, &[1, 2, 3, 5]).await?;
-        let mv = Move { from: biz, to: pool, modules: vec![target], increment: false, action: "unassign_host" };
+        let mv = Move {
+            from: biz,
+            to: pool,
+            modules: vec![target],
+            increment: false,
+            action: "unassign_host",
+            auto_create: true,
+        };
         self.transfer(&mut tx, caller, &hosts, mv).await?;
         tx.commit().await?;
         Ok(Value::Null)
@@ -368,7 +389,14 @@ impl Core {
         self.require_in_internal(&mut tx, pool, &hosts, &[1, 4]).await?;
         let (idle, _) =
             internal_module(&mut tx, biz, 1).await?.ok_or_else(|| Error::new(code::BIZ_MODULE_LOOKUP_FAILED))?;
-        let mv = Move { from: pool, to: biz, modules: vec![idle], increment: false, action: "assign_host" };
+        let mv = Move {
+            from: pool,
+            to: biz,
+            modules: vec![idle],
+            increment: false,
+            action: "assign_host",
+            auto_create: true,
+        };
         self.transfer(&mut tx, caller, &hosts, mv).await?;
         tx.commit().await?;
         Ok(Value::Null)
@@ -391,7 +419,7 @@ impl Core {
         }
         self.require_in_internal(&mut tx, src, &hosts, &[1, 2, 3, 4, 5]).await?;
         let action = if src == dst { "transfer_host_module" } else { "assign_host" };
-        let mv = Move { from: src, to: dst, modules: vec![module], increment: false, action };
+        let mv = Move { from: src, to: dst, modules: vec![module], increment: false, action, auto_create: true };
         self.transfer(&mut tx, caller, &hosts, mv).await?;
         tx.commit().await?;
         Ok(Value::Null)
@@ -439,7 +467,14 @@ impl Core {
             groups.entry(rest).or_default().push(*h);
         }
         for (modules, members) in groups {
-            let mv = Move { from: biz, to: biz, modules, increment: false, action: "transfer_host_module" };
+            let mv = Move {
+                from: biz,
+                to: biz,
+                modules,
+                increment: false,
+                action: "transfer_host_module",
+                auto_create: true,
+            };
             if let Err(e) = self.transfer(&mut tx, caller, &members, mv).await {
                 let data: Vec<Value> = members
                     .iter()

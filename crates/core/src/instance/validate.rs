@@ -77,7 +77,7 @@ fn is_empty_value(v: &Value) -> bool {
 }
 
 /// Validates one value; time values become instants. Errors are the inner reasons.
-fn check_value(a: &Attr, v: &Value) -> Result<Value> {
+pub(crate) fn check_value(a: &Attr, v: &Value) -> Result<Value> {
     let ty = a.ty.ok_or_else(|| Error::with(code::UNEXPECTED_FIELD_TYPE, a.type_name.clone()))?;
     if v.is_null() {
         if a.isrequired {

@@ -236,6 +236,17 @@ impl Core {
         tx.delete_docs(Kind::Attribute, &by_biz).await?;
         tx.delete_docs(Kind::PropertyGroup, &by_biz).await?;
         tx.delete_docs(Kind::ServiceCategory, &by_biz).await?;
+        // Templates of the business; its hosts are gone, so are its service instances.
+        for kind in [
+            Kind::ProcessRelation,
+            Kind::ServiceInstance,
+            Kind::SetTemplateService,
+            Kind::SetTemplate,
+            Kind::ProcessTemplate,
+            Kind::ServiceTemplate,
+        ] {
+            tx.delete_docs(kind, &by_biz).await?;
+        }
         tx.delete_docs(Kind::BizSensitive, &[Filter::Eq("id", Param::Int(biz_id))]).await?;
         let model = topo_model(self, &mut tx, "biz").await?;
         self.delete_many(&mut tx, caller, &model, &[biz_id]).await?;

@@ -44,15 +44,28 @@ impl Core {
             None | Some(Value::Null) => 0,
             Some(v) => v.as_i64().ok_or_else(|| Error::invalid("service_template_id"))?,
         };
-        if template != 0 {
-            // Service templates arrive with the service-and-process area; none can exist yet.
-            return Err(Error::invalid("service_template_id"));
-        }
         let category = match data.get("service_category_id") {
             None | Some(Value::Null) => None,
             Some(v) => Some(v.as_i64().ok_or_else(|| Error::invalid("service_category_id"))?),
         };
         let mut tx = self.store.begin().await?;
+        // A module made from a service template takes its name and category.
+        let (name, category) = if template != 0 {
+            let found = tx.find_docs(Kind::ServiceTemplate, &[Filter::Eq("id", Param::Int(template))]).await?;
+            let tpl = found
+                .first()
+                .filter(|t| int_field(t, "bk_biz_id") == biz)
+                .ok_or_else(|| Error::invalid("service_template_id"))?;
+            let own = int_field(tpl, "service_category_id");
+            if category.is_some_and(|c| c != 0 && c != own) {
+                return Err(Error::invalid("service_category_id"));
+            }
+            let name = str_field(tpl, "name").to_string();
+            data.insert("bk_module_name".into(), json!(name));
+            (name, Some(own))
+        } else {
+            (name, category)
+        };
         let set = find_node(&mut tx, caller, "set", set_id)
             .await?
             .filter(|s| int_field(s, "bk_biz_id") == biz)
@@ -71,7 +84,7 @@ impl Core {
         data.insert("bk_biz_id".into(), json!(biz));
         data.insert("bk_set_id".into(), json!(set_id));
         data.insert("default".into(), json!(0));
-        data.insert("service_template_id".into(), json!(0));
+        data.insert("service_template_id".into(), json!(template));
         data.insert("service_category_id".into(), json!(category));
         data.insert("set_template_id".into(), json!(0));
         data.insert("host_apply_enabled".into(), json!(false));

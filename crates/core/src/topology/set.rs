@@ -30,13 +30,9 @@ impl Core {
             None | Some(Value::Null) => 0,
             Some(v) => v.as_i64().ok_or_else(|| Error::invalid("set_template_id"))?,
         };
-        if template != 0 {
-            // Set templates arrive with the service-and-process area; none can exist yet.
-            return Err(Error::invalid("set_template_id"));
-        }
         data.insert("bk_biz_id".into(), json!(biz));
         data.insert("default".into(), json!(0));
-        data.insert("set_template_id".into(), json!(0));
+        data.insert("set_template_id".into(), json!(template));
         data.insert("set_template_version".into(), json!(0));
         let mut tx = self.store.begin().await?;
         if find_node(&mut tx, caller, "biz", biz).await?.is_none() {
@@ -47,8 +43,19 @@ impl Core {
         if sibling_named(&mut tx, "set", biz, parent, &name, 0).await? {
             return Err(Error::new(code::DUPLICATE_SET_NAME));
         }
+        if template != 0 {
+            let found = tx.find_docs(Kind::SetTemplate, &[Filter::Eq("id", Param::Int(template))]).await?;
+            if !found.iter().any(|t| int_field(t, "bk_biz_id") == biz) {
+                return Err(Error::invalid("set_template_id"));
+            }
+        }
         let model = topo_model(self, &mut tx, "set").await?;
         let doc = self.insert_instance(&mut tx, caller, &model, &data).await?;
+        if template != 0 {
+            // One module per service template of the set template (topology.md, create_set).
+            let set = int_field(&doc, "bk_set_id");
+            self.sync_set(&mut tx, caller, biz, template, set).await?;
+        }
         tx.commit().await?;
         Ok(render(doc, &model.time_fields()))
     }
