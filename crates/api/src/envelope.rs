@@ -16,16 +16,31 @@ pub fn request_id(headers: &HeaderMap) -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// The envelope, serialised straight from its parts (building it as a `Value` first would copy
+/// `data` value by value).
+#[derive(serde::Serialize)]
+struct Envelope<'a> {
+    result: bool,
+    code: i64,
+    message: &'a str,
+    permission: Option<()>,
+    request_id: &'a str,
+    data: &'a Value,
+}
+
 fn respond(body: Value) -> Response {
-    let mut r = (StatusCode::OK, body.to_string()).into_response();
+    text_response(body.to_string())
+}
+
+fn text_response(body: String) -> Response {
+    let mut r = (StatusCode::OK, body).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     r
 }
 
 pub fn success(data: Value, rid: &str) -> Response {
-    respond(json!({
-        "result": true, "code": 0, "message": "success", "permission": null, "request_id": rid, "data": data,
-    }))
+    let env = Envelope { result: true, code: 0, message: "success", permission: None, request_id: rid, data: &data };
+    text_response(serde_json::to_string(&env).unwrap_or_else(|_| String::from("{}")))
 }
 
 pub fn error(e: &Error, lang: Lang, rid: &str) -> Response {

@@ -4,6 +4,8 @@
 //!   cargo build --release --workspace && target/release/cmdb-bench [--backend sqlite|postgres|both]
 //!       [--clients 8] [--seconds 10] [--workload startup,model]
 
+mod service;
+
 use clap::Parser;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -23,8 +25,8 @@ struct Args {
     /// Seconds per workload.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
-    /// Comma-separated workloads: startup, model, instances, topology, watch, audit, hosts.
-    #[arg(long, default_value = "startup,model,instances,topology,watch,audit,hosts")]
+    /// Comma-separated workloads: startup, model, instances, topology, watch, audit, hosts, service.
+    #[arg(long, default_value = "startup,model,instances,topology,watch,audit,hosts,service")]
     workload: String,
     /// Instances loaded before the search workload.
     #[arg(long, default_value_t = 100_000)]
@@ -146,6 +148,25 @@ impl Client {
         let v: Value = r.json().await.expect("json");
         assert_eq!(v["result"], true, "{name}: {v}");
         v["data"].clone()
+    }
+
+    /// `call`, also returning the time until the whole response body arrived (before the
+    /// client decodes it): for large answers, decoding in this client is not server latency.
+    async fn call_timed(&self, name: &str, body: &Value) -> (Value, Duration) {
+        let t = Instant::now();
+        let r = self
+            .http
+            .post(format!("{}/api/c/compapi/v2/cc/{name}/", self.url))
+            .header("X-Bkapi-Authorization", AUTH)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let bytes = r.bytes().await.expect("body");
+        let received = t.elapsed();
+        let v: Value = serde_json::from_slice(&bytes).expect("json");
+        assert_eq!(v["result"], true, "{name}: {v}");
+        (v["data"].clone(), received)
     }
 }
 
@@ -805,6 +826,9 @@ async fn main() {
         }
         if wants("hosts") {
             run_hosts(&args, b).await;
+        }
+        if wants("service") {
+            service::run_service(&args, b).await;
         }
     }
 }

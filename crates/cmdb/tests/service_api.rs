@@ -376,7 +376,7 @@ both!(create_service_instance_seed, |s| async move {
     s.fails(
         "create_service_instance",
         json!({"bk_biz_id": biz, "bk_module_id": 987654, "instances": [{"bk_host_id": hosts[0]}]}),
-        1101080,
+        1101034,
     )
     .await;
     s.fails(

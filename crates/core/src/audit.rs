@@ -251,7 +251,7 @@ impl crate::Core {
             .map(|re| move |d: &Value| re.is_match(d.get("resource_name").and_then(Value::as_str).unwrap_or("")));
         let keep_ref = keep.as_ref().map(|k| k as &(dyn Fn(&Value) -> bool + Sync));
         let (records, count) = self.store.find_audits(&q, keep_ref).await?;
-        Ok(json!({"count": count, "info": records.into_iter().map(brief).collect::<Vec<_>>()}))
+        Ok(crate::page::counted(count, records.into_iter().map(brief).collect::<Vec<_>>()))
     }
 
     pub async fn find_audit_by_id(&self, caller: &Caller, body: &crate::req::Body) -> Result<Value> {

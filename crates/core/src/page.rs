@@ -95,6 +95,14 @@ fn cmp_values(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     }
 }
 
+/// `{"count": count, "info": info}`, moving `info` (the `json!` macro would copy it value by value).
+pub fn counted(count: impl Into<Value>, info: impl Into<Value>) -> Value {
+    let mut m = serde_json::Map::with_capacity(2);
+    m.insert("count".into(), count.into());
+    m.insert("info".into(), info.into());
+    Value::Object(m)
+}
+
 /// Sorts (stable; records lacking a key sort lowest) and cuts out the page.
 pub fn apply(mut docs: Vec<Value>, page: &Page) -> Vec<Value> {
     if !page.sort.is_empty() {

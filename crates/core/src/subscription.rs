@@ -125,7 +125,7 @@ impl Core {
                 d
             })
             .collect();
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 }
 

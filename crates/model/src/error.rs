@@ -139,6 +139,7 @@ pub mod code {
     pub const TEMPLATE_PROCESS_DELETE: i64 = 1113022;
     pub const CATEGORY_NOT_LEAF: i64 = 1113032;
     pub const SET_NOT_FROM_TEMPLATE: i64 = 1101011;
+    pub const MODULE_LOOKUP_FAILED: i64 = 1101034;
 }
 
 /// An error as bk-cmdb reports it: a code and the values that fill its message template.
@@ -424,6 +425,7 @@ fn template(c: i64) -> (&'static str, &'static str) {
         TEMPLATE_PROCESS_DELETE => {
             ("processes %s were created from templates and cannot be deleted", "进程 %s 由模板创建，不能删除")
         }
+        MODULE_LOOKUP_FAILED => ("failed to find the module", "查询模块失败"),
         SET_NOT_FROM_TEMPLATE => (
             "set %s does not exist in the business or was not created from the set template",
             "集群 %s 不存在或不是通过该集群模板创建的",

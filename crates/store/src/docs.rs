@@ -335,6 +335,55 @@ impl Tx {
         self.execute(&sql, &params).await
     }
 
+    /// Rewrites many documents of one kind (each found by its key columns' id); PostgreSQL runs
+    /// 500 rows per statement, SQLite one cached statement per row.
+    pub async fn update_docs(&mut self, kind: Kind, docs: &[Value]) -> Result<()> {
+        if self.backend() == crate::Backend::Sqlite {
+            for doc in docs {
+                let id = match kind.params(doc).first() {
+                    Some(Param::Int(i)) => *i,
+                    _ => return Err(Error::internal("document without id")),
+                };
+                self.update_doc(kind, id, doc).await?;
+            }
+            return Ok(());
+        }
+        self.touch(kind).await?;
+        let cols = kind.columns();
+        let names: Vec<&str> = cols.iter().map(|c| c.name()).collect();
+        let sets: Vec<String> = names.iter().map(|c| format!("{c} = v.{c}")).collect();
+        let matches = if kind == Kind::Instance { "t.id = v.id AND t.obj_id = v.obj_id" } else { "t.id = v.id" };
+        for chunk in docs.chunks(self.rows_per_statement()) {
+            let mut params = Vec::with_capacity(chunk.len() * (cols.len() + 1));
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|doc| {
+                    let mut marks = Vec::with_capacity(cols.len() + 1);
+                    for (c, p) in cols.iter().zip(kind.params(doc)) {
+                        params.push(p);
+                        let cast = match c {
+                            Col::Int(..) => "bigint",
+                            Col::Text(..) => "text",
+                        };
+                        marks.push(format!("${}::{cast}", params.len()));
+                    }
+                    params.push(Param::Text(doc.to_string()));
+                    marks.push(format!("${}::jsonb", params.len()));
+                    format!("({})", marks.join(", "))
+                })
+                .collect();
+            let sql = format!(
+                "UPDATE {} AS t SET {}, doc = v.doc FROM (VALUES {}) AS v({}, doc) WHERE {matches}",
+                kind.table(),
+                sets.join(", "),
+                rows.join(", "),
+                names.join(", ")
+            );
+            self.execute(&sql, &params).await?;
+        }
+        Ok(())
+    }
+
     pub async fn delete_docs(&mut self, kind: Kind, filters: &[Filter]) -> Result<u64> {
         let mut params = Vec::new();
         let w = where_clause(kind, filters, &mut params)?;
@@ -499,17 +548,10 @@ fn order_clause(kind: Kind, order: &[(&str, bool)]) -> Result<String> {
     Ok(parts.join(", "))
 }
 
-fn page_sql(kind: Kind, d: crate::dialect::Dialect, w: &str, order: &str, start: usize, limit: usize) -> String {
-    let mut sql = format!("SELECT {} FROM {}{w} ORDER BY {order}", d.json_out("doc"), kind.table());
-    if limit > 0 || start > 0 {
-        let limit = if limit == 0 { i64::MAX as usize } else { limit };
-        sql += &format!(" LIMIT {limit} OFFSET {start}");
-    }
-    sql
-}
-
 impl Store {
-    /// One page of documents filtered on key columns and ordered by key columns (`limit` 0 = all).
+    /// One page of documents filtered on key columns and ordered by key columns (`limit` 0 =
+    /// all). The page's ids are chosen from the key columns alone, then only their documents are
+    /// read, so rows skipped by the offset never have their document read.
     pub async fn page_docs(
         &self,
         kind: Kind,
@@ -520,9 +562,29 @@ impl Store {
     ) -> Result<Vec<Value>> {
         let mut params = Vec::new();
         let w = where_clause(kind, filters, &mut params)?;
-        let sql = page_sql(kind, self.dialect(), &w, &order_clause(kind, order)?, start, limit);
-        let rows = self.fetch(&sql, &params).await?;
-        rows.iter().map(|r| row_doc(r, 0)).collect()
+        let mut sql = format!("SELECT id FROM {}{w} ORDER BY {}", kind.table(), order_clause(kind, order)?);
+        if limit > 0 || start > 0 {
+            let limit = if limit == 0 { i64::MAX as usize } else { limit };
+            sql += &format!(" LIMIT {limit} OFFSET {start}");
+        }
+        let ids: Vec<i64> = self.fetch(&sql, &params).await?.iter().map(|r| r.int(0)).collect::<Result<_>>()?;
+        let mut docs = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let params: Vec<Param> = chunk.iter().map(|i| Param::Int(*i)).collect();
+            let sql = format!(
+                "SELECT id, {} FROM {} WHERE id IN ({})",
+                self.dialect().json_out("doc"),
+                kind.table(),
+                marks.join(", ")
+            );
+            let mut found = std::collections::HashMap::with_capacity(chunk.len());
+            for r in self.fetch(&sql, &params).await? {
+                found.insert(r.int(0)?, row_doc(&r, 1)?);
+            }
+            docs.extend(chunk.iter().filter_map(|i| found.remove(i)));
+        }
+        Ok(docs)
     }
 
     pub async fn count_docs(&self, kind: Kind, filters: &[Filter]) -> Result<i64> {

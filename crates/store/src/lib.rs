@@ -276,6 +276,11 @@ impl Store {
             ids: self.ids.clone(),
             event_resources: Vec::new(),
             feed: self.feed.clone(),
+            stale: Vec::new(),
+            pg_pool: match &self.pools {
+                Pools::Pg(p) => Some(p.clone()),
+                Pools::Lite(_) => None,
+            },
         })
     }
 
@@ -319,6 +324,10 @@ pub struct Tx {
     /// Resources this transaction wrote events of (their watchers are woken after commit).
     event_resources: Vec<String>,
     feed: events::Feed,
+    /// Tables this transaction grew by many rows: their planner statistics are refreshed in the
+    /// background after commit (PostgreSQL).
+    stale: Vec<&'static str>,
+    pg_pool: Option<AnyPool>,
 }
 
 impl Tx {
@@ -337,7 +346,26 @@ impl Tx {
         for r in &self.event_resources {
             self.feed.bump(r);
         }
+        if let (Some(pool), false) = (self.pg_pool, self.stale.is_empty()) {
+            let tables = self.stale;
+            tokio::spawn(async move {
+                for t in tables {
+                    if let Err(e) = sqlx::query(&format!("ANALYZE {t}")).execute(&pool).await {
+                        tracing::warn!(table = t, error = %e, "statistics refresh failed");
+                    }
+                }
+            });
+        }
         Ok(())
+    }
+
+    /// Marks `tables` as grown by many rows in this transaction (see `stale`).
+    pub fn statistics_stale(&mut self, tables: &[&'static str]) {
+        for t in tables {
+            if !self.stale.contains(t) {
+                self.stale.push(t);
+            }
+        }
     }
 
     pub async fn execute(&mut self, sql: &str, params: &[Param]) -> Result<u64> {

@@ -108,7 +108,10 @@ fn run_fetch(conn: &Connection, sql: &str, params: &[Param]) -> Result<Vec<Row>>
                 ValueRef::Null => crate::Cell::Null,
                 ValueRef::Integer(v) => crate::Cell::Int(v),
                 ValueRef::Real(v) => crate::Cell::Float(v),
-                ValueRef::Text(t) | ValueRef::Blob(t) => crate::Cell::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Text(t) | ValueRef::Blob(t) => crate::Cell::Text(match std::str::from_utf8(t) {
+                    Ok(s) => s.to_owned(),
+                    Err(_) => String::from_utf8_lossy(t).into_owned(),
+                }),
             });
         }
         out.push(Row(cells));

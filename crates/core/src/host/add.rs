@@ -149,9 +149,8 @@ impl Core {
             let data = json!({"error": errors, "update_error": update_errors});
             return Err(Error::new(code::CREATE_HOST_FAILED).with_data(data));
         }
-        let added = insert_hosts(&mut tx, caller, &model, new_docs, target).await?.len();
+        insert_hosts(&mut tx, caller, &model, new_docs, target).await?;
         tx.commit().await?;
-        self.after_bulk_add(added);
         Ok(json!({"success": success}))
     }
 
@@ -212,7 +211,6 @@ impl Core {
         let (indexes, docs): (Vec<usize>, Vec<Map<String, Value>>) = accepted.into_iter().unzip();
         let ids = insert_hosts(&mut tx, caller, &model, docs, target).await?;
         tx.commit().await?;
-        self.after_bulk_add(ids.len());
         let success: Vec<Value> =
             indexes.iter().zip(&ids).map(|(i, id)| json!({"index": i, "bk_host_id": id})).collect();
         let mut data = Map::new();

@@ -387,7 +387,7 @@ impl Core {
                 project(d, &fields)
             })
             .collect();
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     // ---------------------------------------------------------------------------------------
@@ -578,7 +578,7 @@ impl Core {
                 })
             })
             .collect();
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     pub async fn get_host_location(&self, caller: &Caller, body: &Body) -> Result<Value> {

@@ -304,6 +304,9 @@ async fn insert_hosts(
     if docs.is_empty() {
         return Ok(vec![]);
     }
+    if docs.len() >= BULK_HOSTS {
+        tx.statistics_stale(&["instance", "module_host", "host_key"]);
+    }
     let first = tx.next_ids(HOST_SEQ, docs.len() as i64).await?;
     let mut ids = Vec::with_capacity(docs.len());
     let mut keys = Vec::new();
@@ -347,18 +350,6 @@ fn relation_doc(r: &HostRelation, supplier: &str) -> Value {
 const BULK_HOSTS: usize = 1000;
 
 impl crate::Core {
-    /// After a commit that added `n` hosts: a bulk load refreshes statistics in the background.
-    fn after_bulk_add(&self, n: usize) {
-        if n >= BULK_HOSTS {
-            let store = self.store.clone();
-            tokio::spawn(async move {
-                if let Err(e) = store.analyze(&["instance", "module_host", "host_key"]).await {
-                    tracing::warn!(error = %e, "statistics refresh after a bulk host load failed");
-                }
-            });
-        }
-    }
-
     async fn host_model(&self, tx: &mut Tx) -> Result<std::sync::Arc<Model>> {
         self.model_tx(tx, "host").await?.ok_or_else(|| Error::internal("host model missing"))
     }

@@ -153,7 +153,7 @@ impl Core {
         let fields = crate::topology::required_fields(body, "fields")?;
         let with_biz = body.get("with_biz").and_then(Value::as_bool).unwrap_or(false);
         let (count, info) = self.hosts_with_paths(caller, None, filter, &page, &fields, with_biz).await?;
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     pub async fn list_host_total_mainline_topo(&self, caller: &Caller, body: &Body) -> Result<Value> {
@@ -223,7 +223,7 @@ impl Core {
         let scope = Within { biz: Some(biz), modules, ..Default::default() };
         let (_, info) = self.hosts_with_paths(caller, Some(&scope), host_filter, &page, &fields, false).await?;
         // `count` is the number of items of this page, as in the original.
-        Ok(json!({"count": info.len(), "info": info}))
+        Ok(crate::page::counted(info.len(), info))
     }
 
     pub async fn host_install_bk(&self, caller: &Caller, body: &Body) -> Result<Value> {

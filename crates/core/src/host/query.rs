@@ -155,7 +155,7 @@ impl Core {
             return Ok(json!({"count": 0, "info": []}));
         };
         let (count, info) = self.search_hosts(caller, Some(&scope), filter, &page, &fields).await?;
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     pub async fn list_biz_hosts(&self, caller: &Caller, body: &Body) -> Result<Value> {
@@ -187,7 +187,7 @@ impl Core {
             .map_err(|e| Error::invalid(e.message(caller.lang)))?;
         let fields = parse_fields(body.get("fields"), "fields")?;
         let (count, info) = self.search_hosts(caller, None, filter, &page, &fields).await?;
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     /// Each host's sets and modules in `biz`: `[{"bk_set_id","bk_set_name","module":[...]}]`.
@@ -262,7 +262,7 @@ impl Core {
                 json!({"host": h, "topo": topo})
             })
             .collect();
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     pub async fn find_host_biz_relations(&self, caller: &Caller, body: &Body) -> Result<Value> {
@@ -408,7 +408,7 @@ impl Core {
             return Ok(json!({"count": 0, "info": []}));
         }
         let (count, info) = self.search_hosts(caller, Some(&scope), Expr::all(), &page, &fields).await?;
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     pub async fn find_host_relations_with_topo(&self, caller: &Caller, body: &Body) -> Result<Value> {
@@ -439,7 +439,7 @@ impl Core {
             .take(page.limit)
             .map(|r| project(super::relation_doc(r, &caller.supplier), &fields))
             .collect();
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     pub async fn get_host_base_info(&self, caller: &Caller, body: &Body) -> Result<Value> {

@@ -527,7 +527,7 @@ impl Core {
             .filter_map(|i| docs.iter().find(|d| int_field(d, id_field) == *i))
             .map(|d| json!({"bk_inst_id": int_field(d, id_field), "bk_inst_name": display_name(d, &other)}))
             .collect();
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     // ---- model associations (set-up routes of the original, not part of the ESB set) ----

@@ -304,6 +304,6 @@ impl Core {
         };
         let info: Vec<Value> =
             self.store.find_instances(&q).await?.into_iter().map(|r| project(public(r), &fields)).collect();
-        Ok(json!({"count": 0, "info": info}))
+        Ok(crate::page::counted(0, info))
     }
 }

@@ -79,7 +79,7 @@ impl Core {
         let Some(s) = self.prepare(caller, &obj, filter, body.get("time_condition")).await? else {
             return Ok(json!({"count": 0, "info": []}));
         };
-        Ok(json!({"count": self.count(&s).await?, "info": self.run(&s, &page, &fields).await?}))
+        Ok(crate::page::counted(self.count(&s).await?, self.run(&s, &page, &fields).await?))
     }
 
     pub async fn search_inst(&self, caller: &Caller, body: &Body) -> Result<Value> {
@@ -145,7 +145,7 @@ impl Core {
         let Some(s) = self.prepare(caller, &obj, Expr::and(parts), body.get("time_condition")).await? else {
             return Ok(json!({"count": 0, "info": []}));
         };
-        Ok(json!({"count": self.count(&s).await?, "info": self.run(&s, &page, &fields).await?}))
+        Ok(crate::page::counted(self.count(&s).await?, self.run(&s, &page, &fields).await?))
     }
 }
 

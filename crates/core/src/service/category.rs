@@ -124,6 +124,6 @@ impl Core {
                 .cmp(str_field(b, "name").as_bytes())
                 .then(int_field(a, "id").cmp(&int_field(b, "id")))
         });
-        Ok(json!({"count": all.len(), "info": all}))
+        Ok(crate::page::counted(all.len(), all))
     }
 }

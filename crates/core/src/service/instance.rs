@@ -192,8 +192,11 @@ impl Core {
             page.sort.iter().map(|(k, asc)| column_of(k).map(|c| (c, *asc))).collect();
         let in_sql = f.pattern.is_none() && f.selectors.is_empty() && caller.supplier == "0";
         if let (true, Some(order)) = (in_sql, order) {
-            let count = self.store.count_docs(Kind::ServiceInstance, &filters).await? as usize;
+            // The count and the page read in parallel, on two reader connections.
+            let (store, counted) = (self.store.clone(), filters.clone());
+            let count = tokio::spawn(async move { store.count_docs(Kind::ServiceInstance, &counted).await });
             let docs = self.store.page_docs(Kind::ServiceInstance, &filters, &order, page.start, page.limit).await?;
+            let count = count.await.map_err(|e| Error::internal(e.to_string()))?? as usize;
             return Ok((count, docs));
         }
         let mut all = self.store.find_docs(Kind::ServiceInstance, &filters).await?;
@@ -221,7 +224,7 @@ impl Core {
             .await?
             .into_iter()
             .find(|m| crate::tenant::doc_visible(&caller.supplier, m))
-            .ok_or_else(|| Error::new(code::MODULE_NOT_FOUND))?;
+            .ok_or_else(|| Error::new(code::MODULE_LOOKUP_FAILED))?;
         if int_field(&module, "bk_biz_id") != biz {
             return Err(Error::new(code::MODULES_NOT_IN_BIZ));
         }
@@ -258,6 +261,9 @@ impl Core {
             .map(|d| (int_field(&d, "bk_host_id"), d))
             .collect();
         let mut w = ProcessWriter::new(self, &mut tx, caller, biz).await?;
+        if template != 0 {
+            w.prime(&mut tx, &hosts).await?;
+        }
         let mut ids = Vec::with_capacity(items.len());
         for item in &items {
             let host_id = item.get("bk_host_id").and_then(Value::as_i64).unwrap_or(0);
@@ -336,7 +342,7 @@ impl Core {
         };
         let page = super::loose_page(body.get("page"), super::page_limit_error)?;
         let (count, info) = self.find_service_instances(caller, &f, &page).await?;
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     pub async fn list_service_instance_by_host(&self, caller: &Caller, body: &Body) -> Result<Value> {
@@ -357,7 +363,7 @@ impl Core {
         };
         let page = Page::parse(body.get("page"))?;
         let (count, info) = self.find_service_instances(caller, &f, &page).await?;
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     pub async fn list_service_instance_by_set_template(&self, caller: &Caller, body: &Body) -> Result<Value> {
@@ -387,7 +393,7 @@ impl Core {
         }
         let f = InstanceFilter { biz, modules: Some(modules), ..Default::default() };
         let (count, info) = self.find_service_instances(caller, &f, &page).await?;
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     pub async fn list_service_instance_detail(&self, caller: &Caller, body: &Body) -> Result<Value> {
@@ -425,18 +431,22 @@ impl Core {
         let relations = super::read_in(&self.store, Kind::ProcessRelation, "instance_id", &si_ids).await?;
         let process_ids: Vec<i64> = relations.iter().map(|r| int_field(r, "bk_process_id")).collect();
         let model = self.model_read("process").await?.ok_or_else(|| Error::internal("process model missing"))?;
-        let processes: HashMap<i64, Value> = super::read_nodes(&self.store, "process", &process_ids)
+        let mut processes: HashMap<i64, Value> = super::read_nodes(&self.store, "process", &process_ids)
             .await?
             .into_iter()
             .map(|p| (int_field(&p, "bk_process_id"), p))
             .collect();
+        let times = model.time_fields();
         let mut by_instance: HashMap<i64, Vec<Value>> = HashMap::new();
         for r in relations {
-            let p = processes.get(&int_field(&r, "bk_process_id")).map(|p| super::process::detail_shape(p, &model));
+            let p = processes
+                .remove(&int_field(&r, "bk_process_id"))
+                .map(|p| super::process::detail_shape(p, &model, &times))
+                .unwrap_or(Value::Null);
             by_instance
                 .entry(int_field(&r, "service_instance_id"))
                 .or_default()
-                .push(json!({"process": p, "relation": r}));
+                .push(super::object([("process", p), ("relation", r)]));
         }
         let info: Vec<Value> = instances
             .into_iter()
@@ -446,7 +456,7 @@ impl Core {
                 si
             })
             .collect();
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     pub async fn add_label_for_service_instance(&self, caller: &Caller, body: &Body) -> Result<Value> {
@@ -642,6 +652,7 @@ pub(crate) async fn after_transfer(core: &Core, tx: &mut Tx, caller: &Caller, ad
         crate::host::hosts_by_id(tx, &hosts).await?.into_iter().map(|d| (int_field(&d, "bk_host_id"), d)).collect();
     let biz = added[0].biz;
     let mut w = ProcessWriter::new(core, tx, caller, biz).await?;
+    w.prime(tx, &hosts).await?;
     for m in &modules {
         let (module_id, template) = (int_field(m, "bk_module_id"), int_field(m, "service_template_id"));
         let tpls = super::process_templates(tx, template).await?;

@@ -101,13 +101,31 @@ async fn docs_in(tx: &mut Tx, kind: Kind, col: &'static str, ids: &[i64]) -> Res
     Ok(out)
 }
 
-/// `docs_in` through the reader pool.
-async fn read_in(store: &cmdb_store::Store, kind: Kind, col: &'static str, ids: &[i64]) -> Result<Vec<Value>> {
+/// Reads `filters(chunk)` for every chunk of `ids` through the reader pool, the chunks in
+/// parallel (reader connections are many), results in chunk order.
+async fn read_chunks(
+    store: &cmdb_store::Store,
+    kind: Kind,
+    ids: &[i64],
+    filters: impl Fn(Vec<Param>) -> Vec<Filter>,
+) -> Result<Vec<Value>> {
+    let tasks: Vec<_> = ids
+        .chunks(500)
+        .map(|chunk| {
+            let (store, filters) = (store.clone(), filters(ids_param(chunk)));
+            tokio::spawn(async move { store.find_docs(kind, &filters).await })
+        })
+        .collect();
     let mut out = Vec::new();
-    for chunk in ids.chunks(500) {
-        out.extend(store.find_docs(kind, &[Filter::In(col, ids_param(chunk))]).await?);
+    for t in tasks {
+        out.extend(t.await.map_err(|e| Error::internal(e.to_string()))??);
     }
     Ok(out)
+}
+
+/// `docs_in` through the reader pool.
+async fn read_in(store: &cmdb_store::Store, kind: Kind, col: &'static str, ids: &[i64]) -> Result<Vec<Value>> {
+    read_chunks(store, kind, ids, |chunk| vec![Filter::In(col, chunk)]).await
 }
 
 /// Instances of a built-in topology model by id (writer's view).
@@ -127,18 +145,9 @@ async fn nodes_by_id(tx: &mut Tx, obj: &str, ids: &[i64]) -> Result<Vec<Value>> 
 
 /// Instances of a built-in topology model by id (reader pool).
 async fn read_nodes(store: &cmdb_store::Store, obj: &str, ids: &[i64]) -> Result<Vec<Value>> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(500) {
-        out.extend(
-            store
-                .find_docs(
-                    Kind::Instance,
-                    &[Filter::Eq("obj_id", Param::Text(obj.into())), Filter::In("id", ids_param(chunk))],
-                )
-                .await?,
-        );
-    }
-    Ok(out)
+    let obj = Param::Text(obj.into());
+    read_chunks(store, Kind::Instance, ids, |chunk| vec![Filter::Eq("obj_id", obj.clone()), Filter::In("id", chunk)])
+        .await
 }
 
 /// The modules of business `biz` (writer's view).
@@ -184,6 +193,15 @@ fn invalid(field: &str) -> Error {
 
 fn is_invalid(field: &str) -> Error {
     Error::is_invalid(field)
+}
+
+/// An object from owned values (`json!` would copy every value it is given).
+fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    let mut m = Map::with_capacity(N);
+    for (k, v) in pairs {
+        m.insert(k.to_string(), v);
+    }
+    Value::Object(m)
 }
 
 /// Key of a document's `id` field.

@@ -295,12 +295,14 @@ impl Core {
         }
         // Processes made from them stay, as free processes of their instances (§2.2).
         let relations = super::docs_in(&mut tx, Kind::ProcessRelation, "template_id", &ids).await?;
-        let mut detached = Vec::with_capacity(relations.len());
-        for mut r in relations {
-            r["process_template_id"] = json!(0);
-            tx.update_doc(Kind::ProcessRelation, int_field(&r, "bk_process_id"), &r).await?;
-            detached.push(r);
-        }
+        let detached: Vec<Value> = relations
+            .into_iter()
+            .map(|mut r| {
+                r["process_template_id"] = json!(0);
+                r
+            })
+            .collect();
+        tx.update_docs(Kind::ProcessRelation, &detached).await?;
         tx.insert_events("process_instance_relation", "update", &caller.supplier, &detached).await?;
         tx.delete_docs(Kind::ProcessTemplate, &[Filter::In("id", super::ids_param(&ids))]).await?;
         tx.commit().await?;
@@ -346,6 +348,6 @@ impl Core {
         let mut all = self.store.find_docs(Kind::ProcessTemplate, &filters).await?;
         all.retain(|t| crate::tenant::doc_visible(&caller.supplier, t));
         let count = all.len();
-        Ok(json!({"count": count, "info": crate::page::apply(all, &page)}))
+        Ok(crate::page::counted(count, crate::page::apply(all, &page)))
     }
 }

@@ -12,7 +12,7 @@ use crate::instance::{render, Model, INST_SEQ};
 use crate::model::{int_field, str_field};
 use crate::req::Body;
 use crate::Core;
-use cmdb_model::query::{Expr, Flavor};
+use cmdb_model::query::{Expr, Flavor, Test};
 use cmdb_model::{code, time, Caller, Error, Lang, Result};
 use cmdb_store::{Filter, Kind, Param, Tx};
 use serde_json::{json, Map, Value};
@@ -23,6 +23,8 @@ use std::sync::Arc;
 const PROCESSES_MAX: usize = 100;
 /// Most ids of delete_process_instance / list_process_detail_by_ids.
 const IDS_MAX: usize = 500;
+/// Processes written by one request from which on planner statistics are refreshed.
+const BULK_PROCESSES: usize = 1000;
 /// Attributes a caller never writes: the id, the business and the owning instance.
 const FIXED: [&str; 3] = ["bk_process_id", "bk_biz_id", "service_instance_id"];
 
@@ -39,19 +41,22 @@ pub(super) fn process_audit(action: &str, p: &Value, details: Value) -> Value {
 }
 
 /// A process as the detail lists show it: the model's attributes, its instance, tenant and
-/// times, absent values as null.
-pub(super) fn detail_shape(p: &Value, model: &Model) -> Value {
-    let rendered = render(p.clone(), &model.time_fields());
-    let mut out = Map::new();
-    let keys = model
-        .attrs_for(0)
-        .map(|a| a.prop.as_str())
-        .filter(|k| !["bk_created_at", "bk_created_by", "bk_updated_at", "bk_updated_by"].contains(k))
-        .chain(["service_instance_id", "bk_supplier_account", "create_time", "last_time"]);
-    for k in keys {
-        out.insert(k.to_string(), rendered.get(k).cloned().unwrap_or(Value::Null));
+/// times, absent values as null (stored processes carry every attribute, so only the recorded
+/// fields of other endpoints are dropped).
+pub(super) fn detail_shape(p: Value, model: &Model, times: &HashSet<String>) -> Value {
+    let Value::Object(mut doc) = render(p, times) else { return Value::Null };
+    for k in ["bk_obj_id", "bk_created_at", "bk_created_by", "bk_updated_at", "bk_updated_by"] {
+        doc.remove(k);
     }
-    Value::Object(out)
+    for a in model.attrs_for(0) {
+        if !doc.contains_key(&a.prop) && !a.prop.starts_with("bk_created") && !a.prop.starts_with("bk_updated") {
+            doc.insert(a.prop.clone(), Value::Null);
+        }
+    }
+    for k in ["service_instance_id", "bk_supplier_account", "create_time", "last_time"] {
+        doc.entry(k).or_insert(Value::Null);
+    }
+    Value::Object(doc)
 }
 
 /// Validates process data against the process model: unknown and fixed keys dropped, every
@@ -126,6 +131,8 @@ pub(super) struct ProcessWriter {
     keys: HashSet<(i64, i64, i64)>,
     /// New processes of existing instances (sync), by instance.
     added: Vec<(Value, Vec<NewProcess>)>,
+    /// `keys` holds every stored instance of the hosts concerned (no per-host lookup needed).
+    primed: bool,
 }
 
 impl ProcessWriter {
@@ -140,13 +147,27 @@ impl ProcessWriter {
             processes: HashMap::new(),
             keys: HashSet::new(),
             added: vec![],
+            primed: false,
         })
+    }
+
+    /// Reads the stored instances of `hosts` once, so `instance_exists` needs no query per host.
+    pub(super) async fn prime(&mut self, tx: &mut Tx, hosts: &[i64]) -> Result<()> {
+        for si in super::docs_in(tx, Kind::ServiceInstance, "host_id", hosts).await? {
+            self.keys.insert((
+                int_field(&si, "bk_module_id"),
+                int_field(&si, "bk_host_id"),
+                int_field(&si, "service_template_id"),
+            ));
+        }
+        self.primed = true;
+        Ok(())
     }
 
     /// Whether (module, host) already has an instance of `template` (stored or new here).
     pub(super) async fn instance_exists(&self, tx: &mut Tx, module: i64, host: i64, template: i64) -> Result<bool> {
-        if self.keys.contains(&(module, host, template)) {
-            return Ok(true);
+        if self.keys.contains(&(module, host, template)) || self.primed {
+            return Ok(self.keys.contains(&(module, host, template)));
         }
         let filters = [
             Filter::Eq("module_id", Param::Int(module)),
@@ -307,6 +328,9 @@ impl ProcessWriter {
                 process_docs.push(doc);
             }
             audits.push(instance_audit(&caller, "update", &si, Value::Null, entries));
+        }
+        if process_docs.len() >= BULK_PROCESSES {
+            tx.statistics_stale(&["service_instance", "process_relation", "instance"]);
         }
         tx.insert_docs(Kind::ServiceInstance, &instances).await?;
         tx.insert_docs(Kind::Instance, &process_docs).await?;
@@ -658,7 +682,10 @@ impl Core {
                 Error::is_invalid("bk_biz_id")
             }
         })?;
-        let ids = super::id_list(body, "bk_process_ids", IDS_MAX, code::ARRAY_LENGTH_WRONG)?;
+        let ids = crate::req::int_array(body, "bk_process_ids")?;
+        if ids.is_empty() || ids.len() > IDS_MAX {
+            return Err(Error::with2(code::ARRAY_LENGTH_WRONG, "bk_process_ids", IDS_MAX.to_string()));
+        }
         let mut fields = crate::instance::parse_fields(body.get("fields"), "fields")?;
         if !fields.is_empty() && !fields.iter().any(|f| f == "bk_process_id") {
             fields.push("bk_process_id".into());
@@ -688,15 +715,11 @@ impl Core {
         let module_ids = ints(nested("module", "bk_module_ids")?, "module.bk_module_ids")?;
         let si_ids = ints(nested("service_instance", "ids")?, "service_instance.ids")?;
         let process_ids = ints(nested("process", "bk_process_ids")?, "process.bk_process_ids")?;
-        let names: Vec<String> = nested("process", "bk_process_names")?
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| Error::with(code::JSON_UNMARSHAL, "process.bk_process_names"))
-            })
-            .collect::<Result<_>>()?;
-        let filter = match body.get("process_property_filter") {
+        let names: Vec<Value> = nested("process", "bk_process_names")?;
+        if names.iter().any(|n| !n.is_string()) {
+            return Err(Error::with(code::JSON_UNMARSHAL, "process.bk_process_names"));
+        }
+        let property_filter = match body.get("process_property_filter") {
             None | Some(Value::Null) => Expr::all(),
             Some(v) => cmdb_model::query::parse_filter(v, Flavor::QueryBuilder, "process_property_filter", true)
                 .map_err(|_| Error::invalid("process_property_filter"))?,
@@ -714,60 +737,78 @@ impl Core {
             page.sort = vec![("bk_process_id".into(), true)];
         }
         let empty = json!({"count": 0, "info": []});
-        let by_biz = [Filter::Eq("obj_id", "module".into()), Filter::Eq("biz_id", Param::Int(biz))];
-        let modules: HashMap<i64, Value> = self
-            .store
-            .find_docs(Kind::Instance, &by_biz)
-            .await?
-            .into_iter()
-            .filter(|m| {
-                (set_ids.is_empty() || set_ids.contains(&int_field(m, "bk_set_id")))
-                    && (module_ids.is_empty() || module_ids.contains(&int_field(m, "bk_module_id")))
-            })
-            .map(|m| (int_field(&m, "bk_module_id"), m))
-            .collect();
-        if modules.is_empty() {
-            return Ok(empty);
+        let mut parts = vec![Expr::field("bk_biz_id", Test::Eq(json!(biz))), property_filter];
+        if !names.is_empty() {
+            parts.push(Expr::field("bk_process_name", Test::In(names)));
         }
-        let module_list: Vec<i64> = modules.keys().copied().collect();
-        let instances: HashMap<i64, Value> = read_in(&self.store, Kind::ServiceInstance, "module_id", &module_list)
-            .await?
-            .into_iter()
-            .filter(|si| int_field(si, "bk_biz_id") == biz && (si_ids.is_empty() || si_ids.contains(&super::id_of(si))))
-            .map(|si| (super::id_of(&si), si))
-            .collect();
-        if instances.is_empty() {
-            return Ok(empty);
+        if !process_ids.is_empty() {
+            parts.push(Expr::field("bk_process_id", Test::In(process_ids.iter().map(|i| json!(i)).collect())));
         }
-        let si_list: Vec<i64> = instances.keys().copied().collect();
-        let relations: HashMap<i64, Value> = read_in(&self.store, Kind::ProcessRelation, "instance_id", &si_list)
+        // Topology restrictions become the set of service instances the processes may belong to.
+        if !set_ids.is_empty() || !module_ids.is_empty() || !si_ids.is_empty() {
+            let mut filters = vec![Filter::Eq("biz_id", Param::Int(biz))];
+            if !set_ids.is_empty() || !module_ids.is_empty() {
+                let by_biz = [Filter::Eq("obj_id", "module".into()), Filter::Eq("biz_id", Param::Int(biz))];
+                let modules: Vec<i64> = self
+                    .store
+                    .find_docs(Kind::Instance, &by_biz)
+                    .await?
+                    .iter()
+                    .filter(|m| {
+                        (set_ids.is_empty() || set_ids.contains(&int_field(m, "bk_set_id")))
+                            && (module_ids.is_empty() || module_ids.contains(&int_field(m, "bk_module_id")))
+                    })
+                    .map(|m| int_field(m, "bk_module_id"))
+                    .collect();
+                if modules.is_empty() {
+                    return Ok(empty);
+                }
+                filters.push(Filter::In("module_id", ids_param(&modules)));
+            }
+            if !si_ids.is_empty() {
+                filters.push(Filter::In("id", ids_param(&si_ids)));
+            }
+            let allowed: Vec<Value> = self
+                .store
+                .find_docs(Kind::ServiceInstance, &filters)
+                .await?
+                .iter()
+                .map(|si| json!(super::id_of(si)))
+                .collect();
+            if allowed.is_empty() {
+                return Ok(empty);
+            }
+            parts.push(Expr::field("service_instance_id", Test::In(allowed)));
+        }
+        let Some(search) = self.prepare(caller, "process", Expr::and(parts), None).await? else { return Ok(empty) };
+        let count = self.count(&search).await?;
+        let page_of = self.run(&search, &page, &[]).await?;
+        if page_of.is_empty() {
+            return Ok(crate::page::counted(count, Vec::<Value>::new()));
+        }
+        let ids: Vec<i64> = page_of.iter().map(|p| int_field(p, "bk_process_id")).collect();
+        let relations: HashMap<i64, Value> = read_in(&self.store, Kind::ProcessRelation, "id", &ids)
             .await?
             .into_iter()
-            .filter(|r| process_ids.is_empty() || process_ids.contains(&int_field(r, "bk_process_id")))
             .map(|r| (int_field(&r, "bk_process_id"), r))
             .collect();
-        let wanted: Vec<i64> = relations.keys().copied().collect();
-        let model = self.model_read("process").await?.ok_or_else(|| Error::internal("process model missing"))?;
-        let processes: Vec<Value> = read_nodes(&self.store, "process", &wanted)
+        let si_list: Vec<i64> = relations
+            .values()
+            .map(|r| int_field(r, "service_instance_id"))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let instances: HashMap<i64, Value> = read_in(&self.store, Kind::ServiceInstance, "id", &si_list)
             .await?
             .into_iter()
-            .filter(|p| {
-                crate::tenant::doc_visible(&caller.supplier, p)
-                    && (names.is_empty() || names.iter().any(|n| n == str_field(p, "bk_process_name")))
-                    && filter.matches(p)
-            })
+            .map(|si| (super::id_of(&si), si))
             .collect();
-        let count = processes.len();
-        let page_of = crate::page::apply(processes, &page);
-        let host_ids: Vec<i64> = page_of
-            .iter()
-            .filter_map(|p| relations.get(&int_field(p, "bk_process_id")))
-            .map(|r| int_field(r, "bk_host_id"))
-            .collect();
-        let hosts: HashMap<i64, Value> = read_nodes(&self.store, "host", &host_ids)
+        let module_list: Vec<i64> =
+            instances.values().map(|si| int_field(si, "bk_module_id")).collect::<BTreeSet<_>>().into_iter().collect();
+        let modules: HashMap<i64, Value> = read_nodes(&self.store, "module", &module_list)
             .await?
             .into_iter()
-            .map(|h| (int_field(&h, "bk_host_id"), crate::host::join_lists(h)))
+            .map(|m| (int_field(&m, "bk_module_id"), m))
             .collect();
         let set_list: Vec<i64> =
             modules.values().map(|m| int_field(m, "bk_set_id")).collect::<BTreeSet<_>>().into_iter().collect();
@@ -775,6 +816,13 @@ impl Core {
             .await?
             .into_iter()
             .map(|s| (int_field(&s, "bk_set_id"), s))
+            .collect();
+        let host_list: Vec<i64> =
+            relations.values().map(|r| int_field(r, "bk_host_id")).collect::<BTreeSet<_>>().into_iter().collect();
+        let hosts: HashMap<i64, Value> = read_nodes(&self.store, "host", &host_list)
+            .await?
+            .into_iter()
+            .map(|h| (int_field(&h, "bk_host_id"), crate::host::join_lists(h)))
             .collect();
         let pick = |doc: Option<&Value>, keys: &[&str]| -> Value {
             let mut m = Map::new();
@@ -791,17 +839,31 @@ impl Core {
                 let module = si.and_then(|s| modules.get(&int_field(s, "bk_module_id")));
                 let set = module.and_then(|m| sets.get(&int_field(m, "bk_set_id")));
                 let host = rel.and_then(|r| hosts.get(&int_field(r, "bk_host_id")));
-                json!({
-                    "set": pick(set, &["bk_set_id", "bk_set_name", "bk_set_env"]),
-                    "module": pick(module, &["bk_module_id", "bk_module_name"]),
-                    "host": pick(host, &["bk_host_id", "bk_cloud_id", "bk_host_innerip", "bk_host_innerip_v6", "bk_addressing", "bk_agent_id"]),
-                    "service_instance": pick(si, &["id", "name"]),
-                    "process_template": {"id": rel.map(|r| int_field(r, "process_template_id")).unwrap_or(0)},
-                    "process": crate::instance::project(render(p, &model.time_fields()), &fields),
-                })
+                let template = json!({"id": rel.map(|r| int_field(r, "process_template_id")).unwrap_or(0)});
+                super::object([
+                    ("set", pick(set, &["bk_set_id", "bk_set_name", "bk_set_env"])),
+                    ("module", pick(module, &["bk_module_id", "bk_module_name"])),
+                    (
+                        "host",
+                        pick(
+                            host,
+                            &[
+                                "bk_host_id",
+                                "bk_cloud_id",
+                                "bk_host_innerip",
+                                "bk_host_innerip_v6",
+                                "bk_addressing",
+                                "bk_agent_id",
+                            ],
+                        ),
+                    ),
+                    ("service_instance", pick(si, &["id", "name"])),
+                    ("process_template", template),
+                    ("process", crate::instance::project(p, &fields)),
+                ])
             })
             .collect();
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     /// Not part of the open-source product and without a published contract (§3.7): processes
@@ -818,20 +880,12 @@ impl Core {
         if page.sort.is_empty() {
             page.sort = vec![("bk_process_id".into(), true)];
         }
-        let model = self.model_read("process").await?.ok_or_else(|| Error::internal("process model missing"))?;
-        let by_biz = [Filter::Eq("obj_id", "process".into()), Filter::Eq("biz_id", Param::Int(biz))];
-        let all: Vec<Value> = self
-            .store
-            .find_docs(Kind::Instance, &by_biz)
-            .await?
-            .into_iter()
-            .map(|p| render(p, &model.time_fields()))
-            .filter(|p| crate::tenant::doc_visible(&caller.supplier, p) && filter.matches(p))
-            .collect();
-        let count = all.len();
-        let info: Vec<Value> =
-            crate::page::apply(all, &page).into_iter().map(|p| crate::instance::project(p, &fields)).collect();
-        Ok(json!({"count": count, "info": info}))
+        let filter = Expr::and(vec![Expr::field("bk_biz_id", Test::Eq(json!(biz))), filter]);
+        let Some(search) = self.prepare(caller, "process", filter, None).await? else {
+            return Ok(json!({"count": 0, "info": []}));
+        };
+        let count = self.count(&search).await?;
+        Ok(crate::page::counted(count, self.run(&search, &page, &fields).await?))
     }
 }
 

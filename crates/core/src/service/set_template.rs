@@ -178,7 +178,7 @@ impl Core {
             crate::tenant::doc_visible(&caller.supplier, t) && ids.as_ref().is_none_or(|ids| ids.contains(&id_of(t)))
         });
         let count = all.len();
-        Ok(json!({"count": count, "info": crate::page::apply(all, &page)}))
+        Ok(crate::page::counted(count, crate::page::apply(all, &page)))
     }
 
     pub async fn list_set_template_related_service_template(&self, caller: &Caller, body: &Body) -> Result<Value> {
@@ -275,6 +275,6 @@ impl Core {
         docs.sort_by_key(|d| int_field(d, "bk_host_id"));
         let info: Vec<Value> =
             docs.into_iter().map(|d| crate::instance::project(crate::host::render_host(d, &model), fields)).collect();
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 }

@@ -356,9 +356,7 @@ impl Core {
             )
             .await?;
         }
-        for doc in &updated {
-            tx.update_doc(Kind::Instance, int_field(doc, "bk_process_id"), doc).await?;
-        }
+        tx.update_docs(Kind::Instance, &updated).await?;
         for si in &instances {
             let host = host_docs.get(&int_field(si, "bk_host_id")).cloned().unwrap_or(Value::Null);
             for t in &tpls {

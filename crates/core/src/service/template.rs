@@ -231,6 +231,6 @@ impl Core {
                     })
         });
         let count = all.len();
-        Ok(json!({"count": count, "info": crate::page::apply(all, &page)}))
+        Ok(crate::page::counted(count, crate::page::apply(all, &page)))
     }
 }

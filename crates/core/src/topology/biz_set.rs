@@ -254,7 +254,7 @@ impl Core {
         if page.sort.is_empty() {
             page.sort = vec![("bk_biz_set_id".to_string(), true)];
         }
-        Ok(json!({"count": 0, "info": self.run(&s, &page, &fields).await?}))
+        Ok(crate::page::counted(0, self.run(&s, &page, &fields).await?))
     }
 
     /// The business set (visible to the caller) or 1199006.
@@ -299,8 +299,8 @@ impl Core {
             };
             return Ok(json!({"count": self.count(&s).await?, "info": []}));
         }
-        let found = self.search_topo("biz", caller, filter, None, &page, &fields).await?;
-        Ok(json!({"count": 0, "info": found["info"]}))
+        let mut found = self.search_topo("biz", caller, filter, None, &page, &fields).await?;
+        Ok(crate::page::counted(0, found["info"].take()))
     }
 
     pub async fn list_business_set_topo(&self, caller: &Caller, body: &Body) -> Result<Value> {

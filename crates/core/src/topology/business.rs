@@ -310,7 +310,7 @@ impl Core {
             info.push(crate::instance::project(doc, &fields));
         }
         let count = info.len();
-        Ok(json!({"count": count, "info": crate::page::apply(info, &page)}))
+        Ok(crate::page::counted(count, crate::page::apply(info, &page)))
     }
 
     pub async fn update_biz_sensitive(&self, caller: &Caller, body: &Body) -> Result<Value> {

@@ -204,7 +204,7 @@ impl Core {
                 crate::instance::project(d, fields)
             })
             .collect();
-        Ok(json!({"count": count, "info": info}))
+        Ok(crate::page::counted(count, info))
     }
 
     pub async fn find_set_batch(&self, caller: &Caller, body: &Body) -> Result<Value> {
