@@ -462,6 +462,17 @@ both!(install_bk, |s| async move {
         )
         .await;
     assert_eq!(found["info"][0]["bk_host_name"], "bk2");
+    // proc_info updates the processes of the host's service instances there, matched by bk_func_name
+    let host = s.ok("list_biz_hosts", json!({"bk_biz_id": 2, "bk_module_ids": [m], "page": {"limit": 10}, "fields": ["bk_host_id"]})).await["info"][0]["bk_host_id"].clone();
+    let si = s.ok("create_service_instance", json!({"bk_biz_id": 2, "bk_module_id": m, "instances": [{"bk_host_id": host,
+        "processes": [{"process_info": {"bk_func_name": "gse_agent", "bk_process_name": "agent", "proc_num": 1}}]}]})).await;
+    let mut with_procs = body.clone();
+    with_procs["proc_info"] = json!({"gse_agent": {"proc_num": 4, "bk_func_name": "renamed", "bk_process_name": "x"}, "unknown": {"proc_num": 9}});
+    s.ok("host_install_bk", with_procs).await;
+    let procs = s.ok("list_process_instance", json!({"bk_biz_id": 2, "service_instance_id": si[0]})).await;
+    assert_eq!(procs[0]["property"]["proc_num"], 4);
+    assert_eq!(procs[0]["property"]["bk_func_name"], "gse_agent");
+    assert_eq!(procs[0]["property"]["bk_process_name"], "agent");
     s.fails(
         "host_install_bk",
         json!({"bk_set_name": set_name, "bk_module_name": "nope", "bk_host_innerip": ip()}),

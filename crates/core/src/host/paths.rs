@@ -289,6 +289,9 @@ impl Core {
             let increment = module.default == 0;
             self.move_hosts(&mut tx, caller, biz, &[host], vec![module.id], increment).await?;
         }
+        if let Some(proc_info) = crate::req::opt_obj(body, "proc_info")? {
+            crate::service::update_processes_by_func(self, &mut tx, caller, host, module.id, proc_info).await?;
+        }
         tx.commit().await?;
         Ok(json!(""))
     }

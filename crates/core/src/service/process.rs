@@ -889,6 +889,61 @@ impl Core {
     }
 }
 
+/// host_install_bk (hosts.md §6): the processes of `host`'s service instances in `module` whose
+/// `bk_func_name` is a key of `proc_info` take the attributes given under it (names, id and
+/// creation time excepted); other processes and unknown keys are left alone.
+pub(crate) async fn update_processes_by_func(
+    core: &Core,
+    tx: &mut Tx,
+    caller: &Caller,
+    host: i64,
+    module: i64,
+    proc_info: &Map<String, Value>,
+) -> Result<()> {
+    let filters = [Filter::Eq("host_id", Param::Int(host)), Filter::Eq("module_id", Param::Int(module))];
+    let instances = tx.find_docs(Kind::ServiceInstance, &filters).await?;
+    if instances.is_empty() || proc_info.is_empty() {
+        return Ok(());
+    }
+    let si_ids: Vec<i64> = instances.iter().map(super::id_of).collect();
+    let model = core.model_tx(tx, "process").await?.ok_or_else(|| Error::internal("process model missing"))?;
+    let times = model.time_fields();
+    let mut entries: HashMap<i64, Vec<Value>> = HashMap::new();
+    let mut changed = Vec::new();
+    for p in processes_of(tx, &si_ids).await? {
+        let Some(attrs) = proc_info.get(str_field(&p, "bk_func_name")).and_then(Value::as_object) else { continue };
+        let mut data = attrs.clone();
+        for k in ["bk_func_name", "bk_process_name", "bk_process_id", "create_time"] {
+            data.remove(k);
+        }
+        let update = check_process_data(&model, &data, false, caller.lang)?;
+        if update.is_empty() {
+            continue;
+        }
+        let mut doc = p.as_object().cloned().unwrap_or_default();
+        for (k, v) in &update {
+            doc.insert(k.clone(), v.clone());
+        }
+        let now = time::now_millis();
+        doc.insert("last_time".into(), json!(now));
+        doc.insert("bk_updated_at".into(), json!(now));
+        doc.insert("bk_updated_by".into(), json!(caller.user));
+        let doc = Value::Object(doc);
+        let pre = render(p.clone(), &times);
+        let entry = process_audit("update", &doc, crate::audit::basic(Some(&pre), None, Some(&Value::Object(update))));
+        entries.entry(int_field(&doc, "service_instance_id")).or_default().push(entry);
+        changed.push(doc);
+    }
+    tx.update_docs(Kind::Instance, &changed).await?;
+    let audits: Vec<Value> = instances
+        .iter()
+        .filter_map(|si| Some(instance_audit(caller, "update", si, Value::Null, entries.remove(&super::id_of(si))?)))
+        .collect();
+    tx.insert_audits(&audits).await?;
+    let shown: Vec<Value> = changed.into_iter().map(|d| render(d, &times)).collect();
+    tx.insert_events("process", "update", &caller.supplier, &shown).await
+}
+
 /// Stored processes of service instances `instances` (writer's view).
 pub(super) async fn processes_of(tx: &mut Tx, instances: &[i64]) -> Result<Vec<Value>> {
     let relations = super::docs_in(tx, Kind::ProcessRelation, "instance_id", instances).await?;
