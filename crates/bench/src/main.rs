@@ -137,17 +137,7 @@ struct Client {
 
 impl Client {
     async fn call(&self, name: &str, body: &Value) -> Value {
-        let r = self
-            .http
-            .post(format!("{}/api/c/compapi/v2/cc/{name}/", self.url))
-            .header("X-Bkapi-Authorization", AUTH)
-            .json(body)
-            .send()
-            .await
-            .expect("request");
-        let v: Value = r.json().await.expect("json");
-        assert_eq!(v["result"], true, "{name}: {v}");
-        v["data"].clone()
+        self.call_timed(name, body).await.0
     }
 
     /// `call`, also returning the time until the whole response body arrived (before the

@@ -463,9 +463,20 @@ both!(install_bk, |s| async move {
         .await;
     assert_eq!(found["info"][0]["bk_host_name"], "bk2");
     // proc_info updates the processes of the host's service instances there, matched by bk_func_name
-    let host = s.ok("list_biz_hosts", json!({"bk_biz_id": 2, "bk_module_ids": [m], "page": {"limit": 10}, "fields": ["bk_host_id"]})).await["info"][0]["bk_host_id"].clone();
-    let si = s.ok("create_service_instance", json!({"bk_biz_id": 2, "bk_module_id": m, "instances": [{"bk_host_id": host,
-        "processes": [{"process_info": {"bk_func_name": "gse_agent", "bk_process_name": "agent", "proc_num": 1}}]}]})).await;
+    let host = s
+        .ok(
+            "list_biz_hosts",
+            json!({"bk_biz_id": 2, "bk_module_ids": [m], "page": {"limit": 10}, "fields": ["bk_host_id"]}),
+        )
+        .await["info"][0]["bk_host_id"]
+        .clone();
+    let si = s
+        .ok(
+            "create_service_instance",
+            json!({"bk_biz_id": 2, "bk_module_id": m, "instances": [{"bk_host_id": host,
+        "processes": [{"process_info": {"bk_func_name": "gse_agent", "bk_process_name": "agent", "proc_num": 1}}]}]}),
+        )
+        .await;
     let mut with_procs = body.clone();
     with_procs["proc_info"] = json!({"gse_agent": {"proc_num": 4, "bk_func_name": "renamed", "bk_process_name": "x"}, "unknown": {"proc_num": 9}});
     s.ok("host_install_bk", with_procs).await;

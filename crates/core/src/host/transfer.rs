@@ -80,6 +80,13 @@ fn host_ids(body: &Body, key: &str) -> Result<Vec<i64>> {
     }
 }
 
+impl Move {
+    /// A replacing move of hosts to `modules` of `to`, creating service instances as usual.
+    fn to(from: i64, to: i64, modules: Vec<i64>, action: &'static str) -> Move {
+        Move { from, to, modules, increment: false, action, auto_create: true }
+    }
+}
+
 impl Core {
     /// Validates and applies `mv` to `hosts` (hosts.md §2, both tables in their order).
     async fn transfer(&self, tx: &mut Tx, caller: &Caller, hosts: &[i64], mv: Move) -> Result<()> {
@@ -278,14 +285,7 @@ impl Core {
         let (module, _) = internal_module(&mut tx, biz, kind)
             .await?
             .ok_or_else(|| Error::with(code::ADD_HOST_TO_MODULE_FAILED, name))?;
-        let mv = Move {
-            from: biz,
-            to: biz,
-            modules: vec![module],
-            increment: false,
-            action: "transfer_host_module",
-            auto_create: true,
-        };
+        let mv = Move::to(biz, biz, vec![module], "transfer_host_module");
         self.transfer(&mut tx, caller, &hosts, mv).await?;
         tx.commit().await?;
         Ok(Value::Null)
@@ -362,14 +362,7 @@ impl Core {
             return Err(Error::with(code::MODULE_KIND_NOT_FOUND, "internal"));
         }
         self.require_in_internal(&mut tx, biz, &hosts, &[1, 2, 3, 5]).await?;
-        let mv = Move {
-            from: biz,
-            to: pool,
-            modules: vec![target],
-            increment: false,
-            action: "unassign_host",
-            auto_create: true,
-        };
+        let mv = Move::to(biz, pool, vec![target], "unassign_host");
         self.transfer(&mut tx, caller, &hosts, mv).await?;
         tx.commit().await?;
         Ok(Value::Null)
@@ -389,14 +382,7 @@ impl Core {
         self.require_in_internal(&mut tx, pool, &hosts, &[1, 4]).await?;
         let (idle, _) =
             internal_module(&mut tx, biz, 1).await?.ok_or_else(|| Error::new(code::BIZ_MODULE_LOOKUP_FAILED))?;
-        let mv = Move {
-            from: pool,
-            to: biz,
-            modules: vec![idle],
-            increment: false,
-            action: "assign_host",
-            auto_create: true,
-        };
+        let mv = Move::to(pool, biz, vec![idle], "assign_host");
         self.transfer(&mut tx, caller, &hosts, mv).await?;
         tx.commit().await?;
         Ok(Value::Null)
@@ -419,7 +405,7 @@ impl Core {
         }
         self.require_in_internal(&mut tx, src, &hosts, &[1, 2, 3, 4, 5]).await?;
         let action = if src == dst { "transfer_host_module" } else { "assign_host" };
-        let mv = Move { from: src, to: dst, modules: vec![module], increment: false, action, auto_create: true };
+        let mv = Move::to(src, dst, vec![module], action);
         self.transfer(&mut tx, caller, &hosts, mv).await?;
         tx.commit().await?;
         Ok(Value::Null)
@@ -467,14 +453,7 @@ impl Core {
             groups.entry(rest).or_default().push(*h);
         }
         for (modules, members) in groups {
-            let mv = Move {
-                from: biz,
-                to: biz,
-                modules,
-                increment: false,
-                action: "transfer_host_module",
-                auto_create: true,
-            };
+            let mv = Move::to(biz, biz, modules, "transfer_host_module");
             if let Err(e) = self.transfer(&mut tx, caller, &members, mv).await {
                 let data: Vec<Value> = members
                     .iter()

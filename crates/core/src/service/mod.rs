@@ -196,6 +196,16 @@ fn is_invalid(field: &str) -> Error {
     Error::is_invalid(field)
 }
 
+/// Documents by the integer value of their field `key`.
+fn keyed(docs: Vec<Value>, key: &str) -> std::collections::HashMap<i64, Value> {
+    docs.into_iter().map(|d| (int_field(&d, key), d)).collect()
+}
+
+/// The distinct values of integer field `key` of `docs`, ascending.
+fn distinct<'a>(docs: impl Iterator<Item = &'a Value>, key: &str) -> Vec<i64> {
+    docs.map(|d| int_field(d, key)).collect::<std::collections::BTreeSet<_>>().into_iter().collect()
+}
+
 /// An object from owned values (`json!` would copy every value it is given).
 fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
     let mut m = Map::with_capacity(N);

@@ -298,25 +298,9 @@ impl ProcessWriter {
         let times = model.time_fields();
         let mut process_docs = Vec::with_capacity(total);
         let mut relations = Vec::with_capacity(total);
-        let mut audits = Vec::with_capacity(instances.len());
-        for si in &instances {
-            let si_id = int_field(si, "id");
-            let mut entries = Vec::new();
-            for p in processes.remove(&si_id).unwrap_or_default() {
-                let mut doc = p.doc;
-                doc.insert("bk_process_id".into(), json!(next));
-                relations.push(relation_doc(biz, next, si_id, p.template, p.host, &caller.supplier));
-                next += 1;
-                let doc = Value::Object(doc);
-                let shown = render(doc.clone(), &times);
-                entries.push(process_audit("create", &doc, crate::audit::basic(None, Some(&shown), None)));
-                process_docs.push(doc);
-            }
-            audits.push(instance_audit(&caller, "create", si, crate::audit::basic(None, Some(si), None), entries));
-        }
-        for (si, ps) in added {
-            let si_id = int_field(&si, "id");
-            let mut entries = Vec::new();
+        // Ids in order, relation rows and the nested audit entries of one instance's new processes.
+        let mut place = |si_id: i64, ps: Vec<NewProcess>| -> Vec<Value> {
+            let mut entries = Vec::with_capacity(ps.len());
             for p in ps {
                 let mut doc = p.doc;
                 doc.insert("bk_process_id".into(), json!(next));
@@ -327,6 +311,15 @@ impl ProcessWriter {
                 entries.push(process_audit("create", &doc, crate::audit::basic(None, Some(&shown), None)));
                 process_docs.push(doc);
             }
+            entries
+        };
+        let mut audits = Vec::with_capacity(instances.len() + added.len());
+        for si in &instances {
+            let entries = place(int_field(si, "id"), processes.remove(&int_field(si, "id")).unwrap_or_default());
+            audits.push(instance_audit(&caller, "create", si, crate::audit::basic(None, Some(si), None), entries));
+        }
+        for (si, ps) in added {
+            let entries = place(int_field(&si, "id"), ps);
             audits.push(instance_audit(&caller, "update", &si, Value::Null, entries));
         }
         if process_docs.len() >= BULK_PROCESSES {
@@ -787,38 +780,14 @@ impl Core {
             return Ok(crate::page::counted(count, Vec::<Value>::new()));
         }
         let ids: Vec<i64> = page_of.iter().map(|p| int_field(p, "bk_process_id")).collect();
-        let relations: HashMap<i64, Value> = read_in(&self.store, Kind::ProcessRelation, "id", &ids)
-            .await?
-            .into_iter()
-            .map(|r| (int_field(&r, "bk_process_id"), r))
-            .collect();
-        let si_list: Vec<i64> = relations
-            .values()
-            .map(|r| int_field(r, "service_instance_id"))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let instances: HashMap<i64, Value> = read_in(&self.store, Kind::ServiceInstance, "id", &si_list)
-            .await?
-            .into_iter()
-            .map(|si| (super::id_of(&si), si))
-            .collect();
-        let module_list: Vec<i64> =
-            instances.values().map(|si| int_field(si, "bk_module_id")).collect::<BTreeSet<_>>().into_iter().collect();
-        let modules: HashMap<i64, Value> = read_nodes(&self.store, "module", &module_list)
-            .await?
-            .into_iter()
-            .map(|m| (int_field(&m, "bk_module_id"), m))
-            .collect();
-        let set_list: Vec<i64> =
-            modules.values().map(|m| int_field(m, "bk_set_id")).collect::<BTreeSet<_>>().into_iter().collect();
-        let sets: HashMap<i64, Value> = read_nodes(&self.store, "set", &set_list)
-            .await?
-            .into_iter()
-            .map(|s| (int_field(&s, "bk_set_id"), s))
-            .collect();
-        let host_list: Vec<i64> =
-            relations.values().map(|r| int_field(r, "bk_host_id")).collect::<BTreeSet<_>>().into_iter().collect();
+        let relations = super::keyed(read_in(&self.store, Kind::ProcessRelation, "id", &ids).await?, "bk_process_id");
+        let si_list = super::distinct(relations.values(), "service_instance_id");
+        let instances = super::keyed(read_in(&self.store, Kind::ServiceInstance, "id", &si_list).await?, "id");
+        let module_list = super::distinct(instances.values(), "bk_module_id");
+        let modules = super::keyed(read_nodes(&self.store, "module", &module_list).await?, "bk_module_id");
+        let set_list = super::distinct(modules.values(), "bk_set_id");
+        let sets = super::keyed(read_nodes(&self.store, "set", &set_list).await?, "bk_set_id");
+        let host_list = super::distinct(relations.values(), "bk_host_id");
         let hosts: HashMap<i64, Value> = read_nodes(&self.store, "host", &host_list)
             .await?
             .into_iter()
