@@ -587,6 +587,30 @@ impl Store {
         Ok(docs)
     }
 
+    /// Documents built from the key columns alone, without reading their JSON: for kinds whose
+    /// every field is a key column (relation rows).
+    pub async fn find_key_docs(&self, kind: Kind, filters: &[Filter]) -> Result<Vec<Value>> {
+        let mut params = Vec::new();
+        let w = where_clause(kind, filters, &mut params)?;
+        let cols = kind.columns();
+        let names: Vec<&str> = cols.iter().map(|c| c.name()).collect();
+        let sql = format!("SELECT {} FROM {}{w} ORDER BY id", names.join(", "), kind.table());
+        let rows = self.fetch(&sql, &params).await?;
+        rows.iter()
+            .map(|r| {
+                let mut m = serde_json::Map::with_capacity(cols.len());
+                for (i, c) in cols.iter().enumerate() {
+                    let v = match *c {
+                        Col::Int(_, f) => (f, Value::from(r.int(i)?)),
+                        Col::Text(_, f) => (f, Value::from(r.text(i)?)),
+                    };
+                    m.insert(v.0.to_string(), v.1);
+                }
+                Ok(Value::Object(m))
+            })
+            .collect()
+    }
+
     pub async fn count_docs(&self, kind: Kind, filters: &[Filter]) -> Result<i64> {
         let mut params = Vec::new();
         let w = where_clause(kind, filters, &mut params)?;

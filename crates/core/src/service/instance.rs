@@ -428,7 +428,7 @@ impl Core {
         }
         let (count, instances) = self.find_service_instances(caller, &f, &page).await?;
         let si_ids: Vec<i64> = instances.iter().map(super::id_of).collect();
-        let relations = super::read_in(&self.store, Kind::ProcessRelation, "instance_id", &si_ids).await?;
+        let relations = super::read_relations(&self.store, &si_ids).await?;
         let process_ids: Vec<i64> = relations.iter().map(|r| int_field(r, "bk_process_id")).collect();
         let model = self.model_read("process").await?.ok_or_else(|| Error::internal("process model missing"))?;
         let mut processes: HashMap<i64, Value> = super::read_nodes(&self.store, "process", &process_ids)

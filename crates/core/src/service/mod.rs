@@ -124,6 +124,15 @@ async fn read_chunks(
     Ok(out)
 }
 
+/// The process relations of service instances `instances` (reader pool), from key columns.
+async fn read_relations(store: &cmdb_store::Store, instances: &[i64]) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for chunk in instances.chunks(500) {
+        out.extend(store.find_key_docs(Kind::ProcessRelation, &[Filter::In("instance_id", ids_param(chunk))]).await?);
+    }
+    Ok(out)
+}
+
 /// `docs_in` through the reader pool.
 async fn read_in(store: &cmdb_store::Store, kind: Kind, col: &'static str, ids: &[i64]) -> Result<Vec<Value>> {
     read_chunks(store, kind, ids, |chunk| vec![Filter::In(col, chunk)]).await
