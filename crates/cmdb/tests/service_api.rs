@@ -637,6 +637,12 @@ both!(free_processes, |s| async move {
         .await;
     s.fails("create_process_instance", json!({"bk_biz_id": biz, "service_instance_id": 987654, "processes": [{"process_info": {"bk_func_name": "c"}}]}), 1199019).await;
     s.fails("create_process_instance", json!({"bk_biz_id": biz + 1, "service_instance_id": si, "processes": [{"process_info": {"bk_func_name": "c"}}]}), 1199006).await;
+    // host identities list the processes of the host's service instances
+    let addr = s.ok("list_biz_hosts", json!({"bk_biz_id": biz, "fields": ["bk_host_innerip"], "page": {"limit": 1}, "host_property_filter": {"condition": "AND", "rules": [{"field": "bk_host_id", "operator": "equal", "value": hosts[0]}]}})).await["info"][0]["bk_host_innerip"].clone();
+    let ident = s.ok("search_hostidentifier", json!({"ip": {"data": [addr]}})).await;
+    let procs = ident["info"][0]["process"].as_array().unwrap();
+    assert_eq!(procs.len(), 2);
+    assert!(procs.iter().any(|p| p["bk_process_id"] == b && p["bk_func_name"] == "b"));
     // a free process update replaces every field: omitted ones become null
     s.ok(
         "update_process_instance",

@@ -557,6 +557,7 @@ impl Core {
         let docs = self.store.find_instances(&model.query(&filter, &page.sort, page.start, page.limit)).await?;
         let ids: Vec<i64> = docs.iter().map(|d| int_field(d, "bk_host_id")).collect();
         let rels = self.store.relations_in(HostScope::Host, &ids, None).await?;
+        let mut processes = crate::service::identity_processes(self, &ids).await?;
         let info: Vec<Value> = docs
             .into_iter()
             .map(|d| {
@@ -574,7 +575,7 @@ impl Core {
                     "bk_os_type": h.get("bk_os_type").cloned().unwrap_or(json!("")), "bk_supplier_account": h["bk_supplier_account"],
                     "bk_agent_id": h.get("bk_agent_id").cloned().unwrap_or(json!("")),
                     "bk_addressing": h.get("bk_addressing").cloned().unwrap_or(json!("static")),
-                    "associations": associations, "process": [],
+                    "associations": associations, "process": processes.remove(&id).unwrap_or_default(),
                 })
             })
             .collect();

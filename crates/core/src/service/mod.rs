@@ -15,7 +15,7 @@ mod sync;
 mod template;
 
 pub(crate) use instance::{after_transfer, delete_instances_of_hosts};
-pub(crate) use process::update_processes_by_func;
+pub(crate) use process::{identity_processes, update_processes_by_func};
 
 use crate::model::int_field;
 use crate::page::Page;

@@ -858,6 +858,35 @@ impl Core {
     }
 }
 
+/// The processes of the service instances of `hosts`, per host, in the identity shape of
+/// search_hostidentifier (hosts.md §9): the first bind row's address, port, protocol and switch
+/// next to all rows.
+pub(crate) async fn identity_processes(core: &Core, hosts: &[i64]) -> Result<HashMap<i64, Vec<Value>>> {
+    let relations = read_in(&core.store, Kind::ProcessRelation, "host_id", hosts).await?;
+    let ids: Vec<i64> = relations.iter().map(|r| int_field(r, "bk_process_id")).collect();
+    let processes = super::keyed(read_nodes(&core.store, "process", &ids).await?, "bk_process_id");
+    let mut out: HashMap<i64, Vec<Value>> = HashMap::new();
+    for r in &relations {
+        let Some(p) = processes.get(&int_field(r, "bk_process_id")) else { continue };
+        let rows = p.get("bind_info").cloned().unwrap_or(Value::Null);
+        let first = rows.get(0).cloned().unwrap_or(Value::Null);
+        let field = |k: &str| p.get(k).cloned().unwrap_or(Value::Null);
+        let row = |k: &str| first.get(k).cloned().unwrap_or(Value::Null);
+        out.entry(int_field(r, "bk_host_id")).or_default().push(super::object([
+            ("bk_process_id", field("bk_process_id")),
+            ("bk_process_name", field("bk_process_name")),
+            ("bk_func_name", field("bk_func_name")),
+            ("bind_ip", row("ip")),
+            ("port", row("port")),
+            ("protocol", row("protocol")),
+            ("bk_start_param_regex", field("bk_start_param_regex")),
+            ("bk_enable_port", row("enable")),
+            ("bind_info", rows),
+        ]));
+    }
+    Ok(out)
+}
+
 /// host_install_bk (hosts.md §6): the processes of `host`'s service instances in `module` whose
 /// `bk_func_name` is a key of `proc_info` take the attributes given under it (names, id and
 /// creation time excepted); other processes and unknown keys are left alone.
