@@ -59,6 +59,15 @@ both!(service_categories, |s| async move {
     s.fails("delete_service_category", json!({"id": 987654321}), 1199019).await;
     let other =
         s.ok("create_service_category", json!({"bk_biz_id": biz, "name": "spare"})).await["id"].as_i64().unwrap();
+    let leaf = s
+        .ok("create_service_category", json!({"bk_biz_id": biz, "name": "leafy", "bk_parent_id": other}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let tpl = s.ok("create_service_template", json!({"bk_biz_id": biz, "name": unique("t"), "service_category_id": leaf})).await;
+    s.fails("delete_service_category", json!({"id": leaf}), 1199056).await;
+    s.ok("delete_service_template", json!({"bk_biz_id": biz, "service_template_id": tpl["id"]})).await;
+    s.ok("delete_service_category", json!({"id": leaf})).await;
     s.ok("delete_service_category", json!({"id": other, "bk_biz_id": biz})).await;
     assert_eq!(s.count_rows(&format!("service_category WHERE id = {other}")).await, 0);
 });

@@ -103,7 +103,8 @@ impl Core {
         }
         let modules = self.model_tx(&mut tx, "module").await?.ok_or_else(|| Error::internal("module model missing"))?;
         let used = Expr::field("service_category_id", Test::Eq(json!(id)));
-        if tx.count_instances(&modules.query(&used, &[], 0, 1)).await? > 0 {
+        let by_template = tx.count_docs(Kind::ServiceTemplate, &[Filter::Eq("category_id", Param::Int(id))]).await?;
+        if by_template > 0 || tx.count_instances(&modules.query(&used, &[], 0, 1)).await? > 0 {
             return Err(Error::new(code::CATEGORY_IN_USE));
         }
         tx.delete_docs(Kind::ServiceCategory, &[Filter::Eq("id", Param::Int(id))]).await?;
