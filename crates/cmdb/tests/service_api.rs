@@ -59,12 +59,13 @@ both!(service_categories, |s| async move {
     s.fails("delete_service_category", json!({"id": 987654321}), 1199019).await;
     let other =
         s.ok("create_service_category", json!({"bk_biz_id": biz, "name": "spare"})).await["id"].as_i64().unwrap();
-    let leaf = s
-        .ok("create_service_category", json!({"bk_biz_id": biz, "name": "leafy", "bk_parent_id": other}))
-        .await["id"]
+    let leaf = s.ok("create_service_category", json!({"bk_biz_id": biz, "name": "leafy", "bk_parent_id": other})).await
+        ["id"]
         .as_i64()
         .unwrap();
-    let tpl = s.ok("create_service_template", json!({"bk_biz_id": biz, "name": unique("t"), "service_category_id": leaf})).await;
+    let tpl = s
+        .ok("create_service_template", json!({"bk_biz_id": biz, "name": unique("t"), "service_category_id": leaf}))
+        .await;
     s.fails("delete_service_category", json!({"id": leaf}), 1199056).await;
     s.ok("delete_service_template", json!({"bk_biz_id": biz, "service_template_id": tpl["id"]})).await;
     s.ok("delete_service_category", json!({"id": leaf})).await;
@@ -471,6 +472,29 @@ both!(create_service_instance_seed, |s| async move {
     assert_eq!(s.count_rows(&processes_of_biz).await, procs - 1);
 });
 
+/// Queues a service-template sync of `module` and waits until its task reports `finished`.
+async fn sync_and_wait(s: &Server, biz: i64, tid: i64, module: i64) {
+    s.ok(
+        "sync_service_template_to_service_instance",
+        json!({"bk_biz_id": biz, "service_template_id": tid, "bk_module_ids": [module]}),
+    )
+    .await;
+    let mut status = json!(null);
+    for _ in 0..200 {
+        status = s
+            .ok(
+                "list_service_template_sync_status",
+                json!({"bk_biz_id": biz, "service_template_id": tid, "bk_module_ids": [module]}),
+            )
+            .await;
+        if status[0]["status"] == "finished" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status[0]["status"], "finished", "{status}");
+}
+
 both!(template_instances_and_processes, |s| async move {
     let (biz, _, _) = new_biz(s).await;
     let (tid, tname) = new_template(s, biz).await;
@@ -579,25 +603,7 @@ both!(template_instances_and_processes, |s| async move {
 
     // change a locked field of a process template, then sync
     s.ok("update_proc_template", json!({"process_template_id": ptids[0], "process_property": {"user": {"value": "www", "as_default_value": true}}})).await;
-    s.ok(
-        "sync_service_template_to_service_instance",
-        json!({"bk_biz_id": biz, "service_template_id": tid, "bk_module_ids": [module]}),
-    )
-    .await;
-    let mut status = json!(null);
-    for _ in 0..200 {
-        status = s
-            .ok(
-                "list_service_template_sync_status",
-                json!({"bk_biz_id": biz, "service_template_id": tid, "bk_module_ids": [module]}),
-            )
-            .await;
-        if status[0]["status"] == "finished" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(status[0]["status"], "finished", "{status}");
+    sync_and_wait(s, biz, tid, module).await;
     assert_eq!(s.ok("list_service_instance", json!({"bk_biz_id": biz, "bk_module_id": module})).await["count"], 3);
     let found = s.ok("search_process_instances", json!({"bk_biz_id": biz, "filter": {"condition": "AND", "rules": [{"field": "user", "operator": "equal", "value": "www"}]}, "page": {"limit": 10}})).await;
     assert_eq!(found["count"], 3);
@@ -619,6 +625,17 @@ both!(template_instances_and_processes, |s| async move {
     s.ok("delete_proc_template", json!({"bk_biz_id": biz, "process_templates": [ptids[1]]})).await;
     assert_eq!(s.count_rows(&format!("process_relation WHERE template_id = {}", ptids[1])).await, 0);
     assert_eq!(s.count_rows(&format!("process_relation WHERE instance_id = {si} AND template_id = 0")).await, 1);
+    let diff = s
+        .ok(
+            "list_service_template_difference",
+            json!({"bk_biz_id": biz, "is_partial": false, "bk_module_ids": [module]}),
+        )
+        .await;
+    assert_eq!(diff["modules"][0]["need_sync"], true, "a process without template in a template instance");
+    // the next sync removes such processes
+    sync_and_wait(s, biz, tid, module).await;
+    assert_eq!(s.count_rows(&format!("process_relation WHERE instance_id = {si} AND template_id = 0")).await, 0);
+    assert_eq!(s.count_rows(&format!("process_relation WHERE instance_id = {si}")).await, 1);
     let all: Vec<i64> = s.ok("list_service_instance", json!({"bk_biz_id": biz})).await["info"]
         .as_array()
         .unwrap()
