@@ -324,8 +324,39 @@ both!(set_templates, |s| async move {
     assert_eq!(list["count"], 1);
     s.fails("list_set_template", json!({"bk_biz_id": biz, "page": {"limit": 1001}}), 1199059).await;
     s.fails("delete_set_template", json!({"bk_biz_id": biz, "set_template_ids": [sid]}), 1199056).await;
+    let by_set_template = json!({"bk_biz_id": biz, "set_template_id": sid, "page": {"start": 0, "limit": 10}});
+    assert_eq!(
+        s.ok("list_service_instance_by_set_template", by_set_template.clone()).await,
+        json!({"count": 0, "info": []})
+    );
+    s.fails(
+        "list_service_instance_by_set_template",
+        json!({"bk_biz_id": biz, "set_template_id": 0, "page": {"limit": 10}}),
+        1199008,
+    )
+    .await;
+    s.fails(
+        "list_service_instance_by_set_template",
+        json!({"bk_biz_id": biz, "set_template_id": sid, "page": {"limit": 0}}),
+        1199059,
+    )
+    .await;
     let hosts = s.ok("find_host_by_set_template", json!({"bk_biz_id": biz, "bk_set_template_ids": [sid], "fields": ["bk_host_id"], "page": {"start": 0, "limit": 10}})).await;
     assert_eq!(hosts, json!({"count": 0, "info": null}));
+    // a host entering the set's module of t1 gets an instance, listed by set template
+    s.ok(
+        "batch_create_proc_template",
+        json!({"bk_biz_id": biz, "service_template_id": t1, "processes": [spec("web", "80")]}),
+    )
+    .await;
+    let m1 = mods["info"][0]["bk_module_id"].as_i64().unwrap();
+    let host = hosts_in(s, biz, 1).await;
+    s.ok("transfer_host_module", json!({"bk_biz_id": biz, "bk_host_id": host, "bk_module_id": [m1]})).await;
+    let listed = s.ok("list_service_instance_by_set_template", by_set_template).await;
+    assert_eq!(listed["count"], 1);
+    assert_eq!(listed["info"][0]["bk_host_id"], host[0]);
+    let found = s.ok("find_host_by_set_template", json!({"bk_biz_id": biz, "bk_set_template_ids": [sid], "fields": ["bk_host_id"], "page": {"start": 0, "limit": 10}})).await;
+    assert_eq!(found, json!({"count": 1, "info": [{"bk_host_id": host[0]}]}));
     let other = s
         .ok("create_set_template", json!({"bk_biz_id": biz, "name": unique("st"), "service_template_ids": [t2]}))
         .await;
