@@ -177,6 +177,12 @@ both!(custom_level_in_every_read, |s| async move {
         .as_i64()
         .unwrap();
     s.seed_host(8_800_001, biz, new_set, m).await;
+    // host identities show the custom levels above the host's set
+    let ident = s.ok("search_hostidentifier", json!({"ip": {"data": ["10.0.71.1"]}})).await;
+    let layer = &ident["info"][0]["associations"][m.to_string()]["layer"];
+    assert_eq!(layer["bk_inst_id"], east, "{ident}");
+    assert_eq!(layer["bk_obj_id"], lvl);
+    assert_eq!(layer["child"], Value::Null);
     let before = s.count_rows("instance").await;
     s.fails("delete_inst", json!({"bk_obj_id": lvl, "bk_inst_id": east}), 1101030).await;
     assert_eq!(s.count_rows("instance").await, before);

@@ -558,6 +558,8 @@ impl Core {
         let ids: Vec<i64> = docs.iter().map(|d| int_field(d, "bk_host_id")).collect();
         let rels = self.store.relations_in(HostScope::Host, &ids, None).await?;
         let mut processes = crate::service::identity_processes(self, &ids).await?;
+        let sets: Vec<i64> = rels.iter().map(|r| r.set).collect::<HashSet<_>>().into_iter().collect();
+        let layers = self.custom_layers(&sets).await?;
         let info: Vec<Value> = docs
             .into_iter()
             .map(|d| {
@@ -566,7 +568,10 @@ impl Core {
                     .iter()
                     .filter(|r| r.host == id)
                     .map(|r| {
-                        (r.module.to_string(), json!({"bk_biz_id": r.biz, "bk_set_id": r.set, "bk_module_id": r.module, "layer": null}))
+                        {
+                            let layer = layers.get(&r.set).cloned().unwrap_or(Value::Null);
+                            (r.module.to_string(), json!({"bk_biz_id": r.biz, "bk_set_id": r.set, "bk_module_id": r.module, "layer": layer}))
+                        }
                     })
                     .collect();
                 let h = render_host(d, &model);
@@ -580,6 +585,64 @@ impl Core {
             })
             .collect();
         Ok(crate::page::counted(count, info))
+    }
+
+    /// For each set of `sets`, the custom topology levels above it as a chain from the top level
+    /// down (`{"bk_inst_id","bk_inst_name","bk_obj_id","child"}`); none without custom levels.
+    async fn custom_layers(&self, sets: &[i64]) -> Result<HashMap<i64, Value>> {
+        let mut store = &self.store;
+        let levels = crate::instance::mainline::chain(&mut store).await?;
+        let Some(set_pos) = levels.iter().position(|l| l == "set") else { return Ok(HashMap::new()) };
+        if set_pos <= 1 || sets.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let read = |obj: String, ids: Vec<i64>| async move {
+            let params = ids.into_iter().map(cmdb_store::Param::Int).collect();
+            self.store
+                .find_docs(
+                    cmdb_store::Kind::Instance,
+                    &[
+                        cmdb_store::Filter::Eq("obj_id", cmdb_store::Param::Text(obj)),
+                        cmdb_store::Filter::In("id", params),
+                    ],
+                )
+                .await
+        };
+        // parent of each set, then of each level instance, up to the level below the business
+        let mut parent_of: HashMap<(String, i64), i64> = HashMap::new();
+        let mut names: HashMap<(String, i64), String> = HashMap::new();
+        for s in read("set".into(), sets.to_vec()).await? {
+            parent_of.insert(("set".into(), int_field(&s, "bk_set_id")), int_field(&s, "bk_parent_id"));
+        }
+        let mut wanted: Vec<i64> = parent_of.values().copied().collect();
+        for level in levels[1..set_pos].iter().rev() {
+            wanted.sort_unstable();
+            wanted.dedup();
+            let docs = read(level.clone(), wanted.clone()).await?;
+            wanted.clear();
+            for d in docs {
+                let id = int_field(&d, "bk_inst_id");
+                names.insert((level.clone(), id), str_field(&d, "bk_inst_name").to_string());
+                parent_of.insert((level.clone(), id), int_field(&d, "bk_parent_id"));
+                wanted.push(int_field(&d, "bk_parent_id"));
+            }
+        }
+        let mut out = HashMap::new();
+        for set in sets {
+            let mut chain = Vec::new();
+            let mut at = ("set".to_string(), *set);
+            for level in levels[1..set_pos].iter().rev() {
+                let Some(p) = parent_of.get(&at).copied() else { break };
+                at = (level.clone(), p);
+                chain.push(at.clone());
+            }
+            let layer = chain.into_iter().fold(Value::Null, |child, (obj, id)| {
+                let name = names.get(&(obj.clone(), id)).cloned().unwrap_or_default();
+                json!({"bk_inst_id": id, "bk_inst_name": name, "bk_obj_id": obj, "child": child})
+            });
+            out.insert(*set, layer);
+        }
+        Ok(out)
     }
 
     pub async fn get_host_location(&self, caller: &Caller, body: &Body) -> Result<Value> {
