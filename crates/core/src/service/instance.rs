@@ -367,13 +367,7 @@ impl Core {
     }
 
     pub async fn list_service_instance_by_set_template(&self, caller: &Caller, body: &Body) -> Result<Value> {
-        let biz = crate::req::path_int(body, "bk_biz_id").map_err(|e| {
-            if e.code == code::ESB_PARAM {
-                e
-            } else {
-                Error::is_invalid("bk_biz_id")
-            }
-        })?;
+        let biz = super::path_id(body, "bk_biz_id", super::is_invalid)?;
         let set_template = crate::req::typed_int(body, "set_template_id")?.unwrap_or(0);
         if set_template == 0 {
             return Err(Error::with(code::LOST_FIELD, "set_template_id"));

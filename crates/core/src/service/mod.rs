@@ -197,6 +197,24 @@ fn positive_biz(body: &crate::req::Body, bad: fn(&str) -> Error) -> Result<i64> 
     }
 }
 
+/// A path parameter (1306406 when missing) whose non-numeric value is answered with `bad`.
+fn path_id(body: &crate::req::Body, key: &str, bad: fn(&str) -> Error) -> Result<i64> {
+    crate::req::path_int(body, key).map_err(|e| if e.code == code::ESB_PARAM { e } else { bad(key) })
+}
+
+/// The document of `kind` with id `id` the caller sees, or 1199019 naming `key`.
+async fn visible_doc(store: &cmdb_store::Store, caller: &Caller, kind: Kind, id: i64, key: &str) -> Result<Value> {
+    let found = store.find_docs(kind, &[Filter::Eq("id", Param::Int(id))]).await?;
+    found
+        .into_iter()
+        .find(|t| crate::tenant::doc_visible(&caller.supplier, t))
+        .ok_or_else(|| Error::with(code::NOT_FOUND, key))
+}
+
+fn http_input_invalid(field: &str) -> Error {
+    Error::with(code::HTTP_INPUT_INVALID, field)
+}
+
 fn invalid(field: &str) -> Error {
     Error::invalid(field)
 }

@@ -310,18 +310,8 @@ impl Core {
     }
 
     pub async fn get_proc_template(&self, caller: &Caller, body: &Body) -> Result<Value> {
-        let id = crate::req::path_int(body, "process_template_id").map_err(|e| {
-            if e.code == code::ESB_PARAM {
-                e
-            } else {
-                Error::with(code::HTTP_INPUT_INVALID, "process_template_id")
-            }
-        })?;
-        let found = self.store.find_docs(Kind::ProcessTemplate, &[Filter::Eq("id", Param::Int(id))]).await?;
-        found
-            .into_iter()
-            .find(|t| crate::tenant::doc_visible(&caller.supplier, t))
-            .ok_or_else(|| Error::with(code::NOT_FOUND, "process_template_id"))
+        let id = super::path_id(body, "process_template_id", super::http_input_invalid)?;
+        super::visible_doc(&self.store, caller, Kind::ProcessTemplate, id, "process_template_id").await
     }
 
     pub async fn list_proc_template(&self, caller: &Caller, body: &Body) -> Result<Value> {

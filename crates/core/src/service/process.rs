@@ -668,13 +668,7 @@ impl Core {
     }
 
     pub async fn list_process_detail_by_ids(&self, caller: &Caller, body: &Body) -> Result<Value> {
-        let biz = crate::req::path_int(body, "bk_biz_id").map_err(|e| {
-            if e.code == code::ESB_PARAM {
-                e
-            } else {
-                Error::is_invalid("bk_biz_id")
-            }
-        })?;
+        let biz = super::path_id(body, "bk_biz_id", super::is_invalid)?;
         let ids = crate::req::int_array(body, "bk_process_ids")?;
         if ids.is_empty() || ids.len() > IDS_MAX {
             return Err(Error::with2(code::ARRAY_LENGTH_WRONG, "bk_process_ids", IDS_MAX.to_string()));

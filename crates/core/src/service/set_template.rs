@@ -54,6 +54,15 @@ pub(super) async fn members_of(tx: &mut Tx, id: i64) -> Result<Vec<i64>> {
     Ok(rows.iter().map(|r| int_field(r, "service_template_id")).collect())
 }
 
+/// What find_host_by_service_template / find_host_by_set_template look through.
+struct TemplateScope {
+    templates: &'static str,
+    only: &'static str,
+    obj: &'static str,
+    template_field: &'static str,
+    relation: HostScope,
+}
+
 /// A template id list of the host-by-template queries: 1..500 ids, else 1199089.
 fn bounded_ids(body: &Body, key: &str) -> Result<Vec<i64>> {
     let ids = crate::req::int_array(body, key)?;
@@ -182,13 +191,7 @@ impl Core {
     }
 
     pub async fn list_set_template_related_service_template(&self, caller: &Caller, body: &Body) -> Result<Value> {
-        let id = crate::req::path_int(body, "set_template_id").map_err(|e| {
-            if e.code == code::ESB_PARAM {
-                e
-            } else {
-                Error::invalid("set_template_id")
-            }
-        })?;
+        let id = super::path_id(body, "set_template_id", super::invalid)?;
         let biz = crate::req::path_int(body, "bk_biz_id")?;
         let rows =
             self.store.find_docs(Kind::SetTemplateService, &[Filter::Eq("set_template_id", Param::Int(id))]).await?;
@@ -204,47 +207,49 @@ impl Core {
     }
 
     pub async fn find_host_by_service_template(&self, caller: &Caller, body: &Body) -> Result<Value> {
-        let biz = super::positive_biz(body, super::invalid)?;
-        let templates = bounded_ids(body, "bk_service_template_ids")?;
-        let only = crate::req::int_array(body, "bk_module_ids")?;
-        if only.len() > HOST_QUERY_IDS_MAX {
-            return Err(Error::with2(code::ARRAY_LENGTH_WRONG, "bk_module_ids", HOST_QUERY_IDS_MAX.to_string()));
-        }
-        let fields = crate::topology::required_fields(body, "fields")?;
-        let page = host_page(body)?;
-        let modules = self
-            .store
-            .find_docs(Kind::Instance, &[Filter::Eq("obj_id", "module".into()), Filter::Eq("biz_id", Param::Int(biz))])
-            .await?;
-        let scope: Vec<i64> = modules
-            .iter()
-            .filter(|m| templates.contains(&int_field(m, "service_template_id")))
-            .map(|m| int_field(m, "bk_module_id"))
-            .filter(|m| only.is_empty() || only.contains(m))
-            .collect();
-        self.hosts_in_scope(caller, HostScope::Module, &scope, biz, &fields, &page).await
+        let scope = TemplateScope {
+            templates: "bk_service_template_ids",
+            only: "bk_module_ids",
+            obj: "module",
+            template_field: "service_template_id",
+            relation: HostScope::Module,
+        };
+        self.hosts_by_template(caller, body, scope).await
     }
 
     pub async fn find_host_by_set_template(&self, caller: &Caller, body: &Body) -> Result<Value> {
+        let scope = TemplateScope {
+            templates: "bk_set_template_ids",
+            only: "bk_set_ids",
+            obj: "set",
+            template_field: "set_template_id",
+            relation: HostScope::Set,
+        };
+        self.hosts_by_template(caller, body, scope).await
+    }
+
+    /// Hosts of the modules or sets of a business made from the given templates.
+    async fn hosts_by_template(&self, caller: &Caller, body: &Body, t: TemplateScope) -> Result<Value> {
         let biz = super::positive_biz(body, super::invalid)?;
-        let templates = bounded_ids(body, "bk_set_template_ids")?;
-        let only = crate::req::int_array(body, "bk_set_ids")?;
+        let templates = bounded_ids(body, t.templates)?;
+        let only = crate::req::int_array(body, t.only)?;
         if only.len() > HOST_QUERY_IDS_MAX {
-            return Err(Error::with2(code::ARRAY_LENGTH_WRONG, "bk_set_ids", HOST_QUERY_IDS_MAX.to_string()));
+            return Err(Error::with2(code::ARRAY_LENGTH_WRONG, t.only, HOST_QUERY_IDS_MAX.to_string()));
         }
         let fields = crate::topology::required_fields(body, "fields")?;
         let page = host_page(body)?;
-        let sets = self
+        let nodes = self
             .store
-            .find_docs(Kind::Instance, &[Filter::Eq("obj_id", "set".into()), Filter::Eq("biz_id", Param::Int(biz))])
+            .find_docs(Kind::Instance, &[Filter::Eq("obj_id", t.obj.into()), Filter::Eq("biz_id", Param::Int(biz))])
             .await?;
-        let scope: Vec<i64> = sets
+        let id_field = cmdb_model::builtin::id_field(t.obj);
+        let scope: Vec<i64> = nodes
             .iter()
-            .filter(|s| templates.contains(&int_field(s, "set_template_id")))
-            .map(|s| int_field(s, "bk_set_id"))
-            .filter(|s| only.is_empty() || only.contains(s))
+            .filter(|n| templates.contains(&int_field(n, t.template_field)))
+            .map(|n| int_field(n, id_field))
+            .filter(|n| only.is_empty() || only.contains(n))
             .collect();
-        self.hosts_in_scope(caller, HostScope::Set, &scope, biz, &fields, &page).await
+        self.hosts_in_scope(caller, t.relation, &scope, biz, &fields, &page).await
     }
 
     /// Distinct hosts related to `ids` (modules or sets) of `biz`, by host id, one page.

@@ -177,18 +177,8 @@ impl Core {
     }
 
     pub async fn get_service_template(&self, caller: &Caller, body: &Body) -> Result<Value> {
-        let id = crate::req::path_int(body, "service_template_id").map_err(|e| {
-            if e.code == code::ESB_PARAM {
-                e
-            } else {
-                Error::invalid("service_template_id")
-            }
-        })?;
-        let found = self.store.find_docs(Kind::ServiceTemplate, &[Filter::Eq("id", Param::Int(id))]).await?;
-        found
-            .into_iter()
-            .find(|t| crate::tenant::doc_visible(&caller.supplier, t))
-            .ok_or_else(|| Error::with(code::NOT_FOUND, "service_template_id"))
+        let id = super::path_id(body, "service_template_id", super::invalid)?;
+        super::visible_doc(&self.store, caller, Kind::ServiceTemplate, id, "service_template_id").await
     }
 
     pub async fn list_service_template(&self, caller: &Caller, body: &Body) -> Result<Value> {
