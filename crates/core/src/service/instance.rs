@@ -661,7 +661,7 @@ pub(crate) async fn after_transfer(core: &Core, tx: &mut Tx, caller: &Caller, ad
             w.create_from_templates(tx, m, &host, &tpls, "").await?;
         }
     }
-    w.finish(tx).await
+    w.finish(tx).await.map(|_| ())
 }
 
 /// The document of a new service instance.

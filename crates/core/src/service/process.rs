@@ -273,23 +273,33 @@ impl ProcessWriter {
     /// A new process for existing instance `si`, made from template `tpl`.
     pub(super) fn add_process(&mut self, si: &Value, tpl: &Value, host: &Value) -> Result<()> {
         let fields = proc_template::process_fields(tpl, host)?;
+        self.add_to(si, fields, int_field(tpl, "id"));
+        Ok(())
+    }
+
+    /// A new free process (validated `fields`) for existing instance `si`.
+    pub(super) fn add_free(&mut self, si: &Value, fields: Map<String, Value>) {
+        self.add_to(si, fields, 0);
+    }
+
+    fn add_to(&mut self, si: &Value, fields: Map<String, Value>, template: i64) {
         let p = NewProcess {
             doc: self.stored_process(int_field(si, "id"), fields),
-            template: int_field(tpl, "id"),
-            host: int_field(host, "bk_host_id"),
+            template,
+            host: int_field(si, "bk_host_id"),
         };
         match self.added.iter_mut().find(|(s, _)| int_field(s, "id") == int_field(si, "id")) {
             Some((_, ps)) => ps.push(p),
             None => self.added.push((si.clone(), vec![p])),
         }
-        Ok(())
     }
 
     /// Writes everything collected: instances, processes (ids taken here), relations, one audit
-    /// record per instance, process and relation events.
-    pub(super) async fn finish(self, tx: &mut Tx) -> Result<()> {
+    /// record per instance, process and relation events. Returns the new process ids in the
+    /// order they were collected.
+    pub(super) async fn finish(self, tx: &mut Tx) -> Result<Vec<i64>> {
         if self.instances.is_empty() && self.added.is_empty() {
-            return Ok(());
+            return Ok(vec![]);
         }
         let ProcessWriter { model, caller, biz, mut processes, instances, added, .. } = self;
         let total: usize =
@@ -332,7 +342,7 @@ impl ProcessWriter {
         let shown: Vec<Value> = process_docs.into_iter().map(|d| render(d, &times)).collect();
         tx.insert_events("process", "create", &caller.supplier, &shown).await?;
         tx.insert_events("process_instance_relation", "create", &caller.supplier, &relations).await?;
-        Ok(())
+        Ok(relations.iter().map(|r| int_field(r, "bk_process_id")).collect())
     }
 }
 
@@ -386,49 +396,21 @@ impl Core {
         if int_field(&si, "service_template_id") != 0 {
             return Err(Error::new(code::TEMPLATE_INSTANCE_PROCESS));
         }
-        let model = self.model_tx(&mut tx, "process").await?.ok_or_else(|| Error::internal("process model missing"))?;
+        let mut w = ProcessWriter::new(self, &mut tx, caller, biz).await?;
         let mut checked = Vec::with_capacity(items.len());
         for item in &items {
             let info = item.get("process_info").and_then(Value::as_object).cloned().unwrap_or_default();
-            checked.push(check_process_data(&model, &info, true, caller.lang)?);
+            checked.push(check_process_data(&w.model, &info, true, caller.lang)?);
         }
         let existing = processes_of(&mut tx, &[si_id]).await?;
         let existing: Vec<Map<String, Value>> = existing.into_iter().filter_map(|p| p.as_object().cloned()).collect();
         check_siblings(existing.iter().chain(checked.iter()))?;
-        let first = tx.next_ids(INST_SEQ, checked.len() as i64).await?;
-        let now = time::now_millis();
-        let host = int_field(&si, "bk_host_id");
-        let (mut docs, mut relations, mut entries) = (vec![], vec![], vec![]);
-        for (i, fields) in checked.into_iter().enumerate() {
-            let id = first + i as i64;
-            let mut doc = Map::new();
-            for a in model.attrs_for(0) {
-                doc.insert(a.prop.clone(), fields.get(&a.prop).cloned().unwrap_or(Value::Null));
-            }
-            doc.insert("bk_process_id".into(), json!(id));
-            doc.insert("bk_biz_id".into(), json!(biz));
-            doc.insert("service_instance_id".into(), json!(si_id));
-            doc.insert("bk_obj_id".into(), json!("process"));
-            doc.insert("bk_supplier_account".into(), json!(caller.supplier));
-            for k in ["create_time", "last_time", "bk_created_at", "bk_updated_at"] {
-                doc.insert(k.into(), json!(now));
-            }
-            doc.insert("bk_created_by".into(), json!(caller.user));
-            doc.insert("bk_updated_by".into(), json!(caller.user));
-            let doc = Value::Object(doc);
-            let shown = render(doc.clone(), &model.time_fields());
-            entries.push(process_audit("create", &doc, crate::audit::basic(None, Some(&shown), None)));
-            relations.push(relation_doc(biz, id, si_id, 0, host, &caller.supplier));
-            docs.push(doc);
+        for fields in checked {
+            w.add_free(&si, fields);
         }
-        tx.insert_docs(Kind::Instance, &docs).await?;
-        tx.insert_docs(Kind::ProcessRelation, &relations).await?;
-        tx.insert_audits(&[instance_audit(caller, "update", &si, Value::Null, entries)]).await?;
-        let shown: Vec<Value> = docs.iter().map(|d| render(d.clone(), &model.time_fields())).collect();
-        tx.insert_events("process", "create", &caller.supplier, &shown).await?;
-        tx.insert_events("process_instance_relation", "create", &caller.supplier, &relations).await?;
+        let ids = w.finish(&mut tx).await?;
         tx.commit().await?;
-        Ok(json!((first..first + docs.len() as i64).collect::<Vec<_>>()))
+        Ok(json!(ids))
     }
 
     pub async fn update_process_instance(&self, caller: &Caller, body: &Body) -> Result<Value> {

@@ -375,7 +375,7 @@ impl Core {
         let shown: Vec<Value> = updated.into_iter().map(|d| render(d, &times)).collect();
         tx.insert_events("process", "update", &caller.supplier, &shown).await?;
         tx.insert_events("process_instance_relation", "delete", &caller.supplier, &removed_rel).await?;
-        w.finish(tx).await
+        w.finish(tx).await.map(|_| ())
     }
 
     pub async fn sync_set_template_to_set(&self, caller: &Caller, body: &Body) -> Result<Value> {
