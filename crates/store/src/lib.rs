@@ -227,18 +227,6 @@ impl Store {
         self.backend
     }
 
-    /// PostgreSQL: refreshes planner statistics of `tables` after a bulk load (what autovacuum
-    /// would do a minute later; until then plans built on stale estimates can be very slow).
-    /// SQLite plans without them: nothing to do.
-    pub async fn analyze(&self, tables: &[&str]) -> Result<()> {
-        if let Pools::Pg(p) = &self.pools {
-            for t in tables {
-                sqlx::query(&format!("ANALYZE {t}")).execute(p).await.map_err(db_err)?;
-            }
-        }
-        Ok(())
-    }
-
     /// True once the database answers.
     pub async fn ping(&self) -> bool {
         self.fetch("SELECT 1", &[]).await.is_ok()
@@ -347,6 +335,8 @@ impl Tx {
             self.feed.bump(r);
         }
         if let (Some(pool), false) = (self.pg_pool, self.stale.is_empty()) {
+            // What autovacuum would do a minute later; until then plans built on the
+            // estimates of a small table can be very slow. SQLite plans without statistics.
             let tables = self.stale;
             tokio::spawn(async move {
                 for t in tables {

@@ -307,7 +307,7 @@ impl Core {
 
     pub async fn delete_service_instance(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let biz = crate::req::typed_int(body, "bk_biz_id")?.unwrap_or(0);
-        let ids = super::id_list(body, "service_instance_ids", DELETE_MAX, code::EXCEED_LIMIT)?;
+        let ids = super::id_list(body, "service_instance_ids", DELETE_MAX)?;
         let mut tx = self.store.begin().await?;
         let found = super::docs_in(&mut tx, Kind::ServiceInstance, "id", &ids).await?;
         let mine: HashSet<i64> = found
@@ -455,7 +455,7 @@ impl Core {
 
     pub async fn add_label_for_service_instance(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let biz = super::positive_biz(body, super::invalid)?;
-        let ids = super::id_list(body, "instance_ids", CREATE_MAX, code::EXCEED_LIMIT)?;
+        let ids = super::id_list(body, "instance_ids", CREATE_MAX)?;
         let labels = match body.get("labels") {
             Some(Value::Object(m)) => m.clone(),
             None | Some(Value::Null) => return Err(Error::missing("labels")),
@@ -480,7 +480,7 @@ impl Core {
 
     pub async fn remove_label_from_service_instance(&self, caller: &Caller, body: &Body) -> Result<Value> {
         let biz = crate::req::typed_int(body, "bk_biz_id")?.unwrap_or(0);
-        let ids = super::id_list(body, "instance_ids", DELETE_MAX, code::EXCEED_LIMIT)?;
+        let ids = super::id_list(body, "instance_ids", DELETE_MAX)?;
         let keys: Vec<String> = crate::req::array(body, "keys")?
             .iter()
             .map(|k| k.as_str().map(str::to_string).ok_or_else(|| Error::with(code::JSON_UNMARSHAL, "keys")))

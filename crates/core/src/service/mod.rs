@@ -95,9 +95,19 @@ fn ids_param(ids: &[i64]) -> Vec<Param> {
 
 /// Documents of `kind` whose column `col` is one of `ids`, in chunks (bind-parameter limits).
 async fn docs_in(tx: &mut Tx, kind: Kind, col: &'static str, ids: &[i64]) -> Result<Vec<Value>> {
+    tx_chunks(tx, kind, ids, |chunk| vec![Filter::In(col, chunk)]).await
+}
+
+/// Reads `filters(chunk)` for every chunk of `ids` in the writer's transaction.
+async fn tx_chunks(
+    tx: &mut Tx,
+    kind: Kind,
+    ids: &[i64],
+    filters: impl Fn(Vec<Param>) -> Vec<Filter>,
+) -> Result<Vec<Value>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(500) {
-        out.extend(tx.find_docs(kind, &[Filter::In(col, ids_param(chunk))]).await?);
+        out.extend(tx.find_docs(kind, &filters(ids_param(chunk))).await?);
     }
     Ok(out)
 }
@@ -140,17 +150,8 @@ async fn read_in(store: &cmdb_store::Store, kind: Kind, col: &'static str, ids: 
 
 /// Instances of a built-in topology model by id (writer's view).
 async fn nodes_by_id(tx: &mut Tx, obj: &str, ids: &[i64]) -> Result<Vec<Value>> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(500) {
-        out.extend(
-            tx.find_docs(
-                Kind::Instance,
-                &[Filter::Eq("obj_id", Param::Text(obj.into())), Filter::In("id", ids_param(chunk))],
-            )
-            .await?,
-        );
-    }
-    Ok(out)
+    let obj = Param::Text(obj.into());
+    tx_chunks(tx, Kind::Instance, ids, |chunk| vec![Filter::Eq("obj_id", obj.clone()), Filter::In("id", chunk)]).await
 }
 
 /// Instances of a built-in topology model by id (reader pool).
@@ -176,15 +177,10 @@ async fn process_templates(tx: &mut Tx, template: i64) -> Result<Vec<Value>> {
     tx.find_docs(Kind::ProcessTemplate, &[Filter::Eq("template_id", Param::Int(template))]).await
 }
 
-/// An integer list that must not be empty (1199010) nor longer than `max` (`over` code).
-fn id_list(body: &crate::req::Body, key: &str, max: usize, over: i64) -> Result<Vec<i64>> {
+/// A required integer list of at most `max` entries (1199010 / 1199035).
+fn id_list(body: &crate::req::Body, key: &str, max: usize) -> Result<Vec<i64>> {
     let ids = crate::req::int_array(body, key)?;
-    if ids.is_empty() {
-        return Err(Error::missing(key));
-    }
-    if ids.len() > max {
-        return Err(Error::with2(over, key, max.to_string()));
-    }
+    crate::req::bounded(ids.len(), key, max)?;
     Ok(ids)
 }
 

@@ -278,7 +278,7 @@ impl Core {
     }
 
     pub async fn delete_proc_template(&self, caller: &Caller, body: &Body) -> Result<Value> {
-        let ids = super::id_list(body, "process_templates", 500, code::EXCEED_LIMIT)?;
+        let ids = super::id_list(body, "process_templates", 500)?;
         let biz = crate::req::typed_int(body, "bk_biz_id")?.unwrap_or(0);
         let failed = || Error::new(code::DELETE_PROC_TEMPLATE_FAILED);
         let mut tx = self.store.begin().await?;

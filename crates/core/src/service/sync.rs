@@ -92,9 +92,9 @@ impl Core {
         let mut templates: HashMap<i64, (Value, Vec<Value>)> = HashMap::new();
         let mut verdicts = Vec::new();
         let ids = if partial {
-            super::id_list(body, "service_template_ids", DIFFERENCE_IDS_MAX, code::EXCEED_LIMIT)?
+            super::id_list(body, "service_template_ids", DIFFERENCE_IDS_MAX)?
         } else {
-            super::id_list(body, "bk_module_ids", DIFFERENCE_IDS_MAX, code::EXCEED_LIMIT)?
+            super::id_list(body, "bk_module_ids", DIFFERENCE_IDS_MAX)?
         };
         let chosen: Vec<&Value> = modules
             .iter()
